@@ -1,0 +1,247 @@
+"""The one access gate: which partner service may view or change which object.
+
+Grants are django-guardian group object permissions, one permission group per
+partner service, stored in the protected model's direct-foreign-key table
+(`<Model>GroupObjectPermission`, a subclass of `ServiceGrantBase`). A staff
+account reaches an object only through the group of its service, and only if its
+roles put it in that group (see `cii_platform.accounts.services`): platform
+administrators, for instance, get no access to case contents.
+
+Lists never go through `get_objects_for_user`: `access_filter_visible` adds one
+`EXISTS` sub-query on the grant table (indexed by object), so that a page reads
+an index and stops after its rows. Per-row flags come from one annotation.
+
+Every helper fails closed: a user without a service, an inactive user or an
+anonymous one sees nothing; a database error propagates (the page answers 503).
+"""
+
+from enum import StrEnum
+from typing import TypeVar
+
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase
+from guardian.utils import get_group_obj_perms_model
+
+from cii_platform.accounts.models import User
+from cii_platform.audit.models import AuditAction
+from cii_platform.audit.services import audit_record
+from cii_platform.partners.models import PartnerService
+
+M = TypeVar("M", bound=models.Model)
+
+
+class Capability(StrEnum):
+    VIEW = "view"
+    CHANGE = "change"
+
+
+class ServiceGrantBase(GroupObjectPermissionBase):
+    """Base of the direct-foreign-key grant tables; subclasses add `content_object`.
+
+    Besides guardian's (group, permission, object) it records the legal basis on
+    which the service reaches the object, which the audit trail repeats on every read.
+    """
+
+    legal_basis = models.CharField(_("base légale"), max_length=200, blank=True)
+    granted_at = models.DateTimeField(_("accordé le"), auto_now_add=True)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = True
+
+
+def _grant_model(model: type[models.Model]) -> type[ServiceGrantBase]:
+    grant_model = get_group_obj_perms_model(model)
+    if not issubclass(grant_model, ServiceGrantBase):
+        raise TypeError(f"{model._meta.label} has no direct-foreign-key grant table (ServiceGrantBase).")
+    return grant_model
+
+
+def _codename(model: type[models.Model], capability: Capability) -> str:
+    return f"{capability.value}_{model._meta.model_name}"
+
+
+def access_group_ids(user: User | None) -> list[int]:
+    """The permission groups through which `user` reaches objects (cached on the user)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    cached: list[int] | None = getattr(user, "_access_group_ids", None)
+    if cached is None:
+        cached = list(user.groups.filter(partner_service__isnull=False).values_list("id", flat=True))
+        user._access_group_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _grants(model: type[models.Model], capability: Capability, group_ids: list[int]) -> QuerySet[ServiceGrantBase]:
+    return _grant_model(model).objects.filter(
+        group_id__in=group_ids, permission__codename=_codename(model, capability)
+    )
+
+
+def access_filter_visible(
+    *, user: User | None, queryset: QuerySet[M], capability: Capability = Capability.VIEW
+) -> QuerySet[M]:
+    """Restrict `queryset` to the objects `user`'s service may reach with `capability`."""
+    group_ids = access_group_ids(user)
+    if not group_ids:
+        return queryset.none()
+    grants = _grants(queryset.model, capability, group_ids).filter(content_object=OuterRef("pk"))
+    return queryset.filter(Exists(grants))
+
+
+def access_annotate_can_change(*, user: User | None, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Annotate each row with `can_change` in the same query (no per-row permission check)."""
+    group_ids = access_group_ids(user)
+    if not group_ids:
+        return queryset.annotate(can_change=models.Value(False, output_field=models.BooleanField()))
+    grants = _grants(queryset.model, Capability.CHANGE, group_ids).filter(content_object=OuterRef("pk"))
+    return queryset.annotate(can_change=Exists(grants))
+
+
+def access_can(*, user: User | None, obj: models.Model, capability: Capability = Capability.VIEW) -> bool:
+    """Whether `user` may reach `obj` with `capability` right now (no caching across calls)."""
+    group_ids = access_group_ids(user)
+    if not group_ids or obj.pk is None:
+        return False
+    return _grants(type(obj), capability, group_ids).filter(content_object=obj.pk).exists()
+
+
+def access_legal_basis(*, user: User | None, obj: models.Model) -> str:
+    """The legal basis recorded on the grant through which `user` views `obj` ('' if none)."""
+    group_ids = access_group_ids(user)
+    if not group_ids:
+        return ""
+    grant = (
+        _grants(type(obj), Capability.VIEW, group_ids)
+        .filter(content_object=obj.pk)
+        .values_list("legal_basis", flat=True)
+        .first()
+    )
+    return grant or ""
+
+
+def access_get_or_404(
+    *,
+    user: User | None,
+    queryset: QuerySet[M],
+    capability: Capability = Capability.VIEW,
+    request: HttpRequest | None = None,
+    **lookup: object,
+) -> M:
+    """The object of `queryset` matching `lookup` that `user` may reach, or Http404.
+
+    A missing object and a forbidden one give the same 404; the forbidden attempt is
+    audited as a refused access.
+    """
+    visible = access_filter_visible(user=user, queryset=queryset, capability=capability)
+    try:
+        return visible.get(**lookup)
+    except queryset.model.DoesNotExist:
+        pass
+    hidden = queryset.filter(**lookup).first()
+    if hidden is not None:
+        audit_record(
+            action=AuditAction.ACCESS_DENIED,
+            actor=user,
+            obj=hidden,
+            request=request,
+            detail={"capability": capability.value},
+        )
+    raise Http404
+
+
+@transaction.atomic
+def access_grant(
+    *,
+    service: PartnerService,
+    obj: models.Model,
+    capability: Capability,
+    legal_basis: str,
+    granted_by: User | None,
+    request: HttpRequest | None = None,
+) -> bool:
+    """Let `service` reach `obj` with `capability`; return False if it already could.
+
+    A CHANGE grant implies nothing by itself: grant VIEW as well where the service
+    should read the object.
+    """
+    from django.contrib.auth.models import Permission
+
+    model = type(obj)
+    permission = Permission.objects.get(
+        content_type__app_label=model._meta.app_label, codename=_codename(model, capability)
+    )
+    grant_model = _grant_model(model)
+    grant = grant_model(
+        group_id=service.permission_group_id,
+        permission=permission,
+        content_object=obj,
+        legal_basis=legal_basis,
+    )
+    if grant_model.objects.filter(
+        group_id=service.permission_group_id, permission=permission, content_object=obj.pk
+    ).exists():
+        return False
+    grant.full_clean(exclude=["content_object"])
+    grant.save()
+    audit_record(
+        action=AuditAction.PERMISSION_GRANT,
+        actor=granted_by,
+        obj=obj,
+        legal_basis=legal_basis,
+        request=request,
+        detail={"service": service.code, "capability": capability.value},
+    )
+    return True
+
+
+@transaction.atomic
+def access_revoke(
+    *,
+    service: PartnerService,
+    obj: models.Model,
+    capability: Capability,
+    revoked_by: User | None,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> bool:
+    """Withdraw `service`'s `capability` on `obj` at once; return False if it had none."""
+    model = type(obj)
+    deleted, _details = (
+        _grant_model(model)
+        .objects.filter(
+            group_id=service.permission_group_id,
+            permission__codename=_codename(model, capability),
+            content_object=obj.pk,
+        )
+        .delete()
+    )
+    if not deleted:
+        return False
+    audit_record(
+        action=AuditAction.PERMISSION_REVOKE,
+        actor=revoked_by,
+        obj=obj,
+        request=request,
+        detail={"service": service.code, "capability": capability.value, "reason": reason},
+    )
+    return True
+
+
+def access_services_with(*, obj: models.Model, capability: Capability = Capability.VIEW) -> QuerySet[PartnerService]:
+    """The services that may reach `obj` with `capability`."""
+    model = type(obj)
+    grants = _grant_model(model).objects.filter(
+        content_object=obj.pk, permission__codename=_codename(model, capability), group=OuterRef("permission_group")
+    )
+    return PartnerService.objects.filter(Exists(grants))
+
+
+def access_model_wide_leaks() -> QuerySet[PartnerService]:
+    """Services whose group holds a model-wide permission: with guardian that opens every object.
+
+    Must always be empty; a test and `load_demo` guard it.
+    """
+    return PartnerService.objects.filter(permission_group__permissions__isnull=False).distinct()
