@@ -36,7 +36,9 @@ class CaseFile(models.Model):
         verbose_name = _("dossier CII")
         verbose_name_plural = _("dossiers CII")
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=CaseStatus.values), name="cases_casefile_known_status"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=CaseStatus.values), name="cases_casefile_known_status"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -48,6 +50,9 @@ class CaseReferenceCounter(models.Model):
 
     year = models.PositiveIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
 
 
 class CaseFileGroupObjectPermission(ServiceGrantBase):

@@ -23,9 +23,7 @@ def _next_reference() -> str:
 
 
 @transaction.atomic
-def case_open(
-    *, lead_service: PartnerService, opened_by: User | None, request: HttpRequest | None = None
-) -> CaseFile:
+def case_open(*, lead_service: PartnerService, opened_by: User | None, request: HttpRequest | None = None) -> CaseFile:
     """Open a case file led by `lead_service`, which may view and change it from now on."""
     case = CaseFile(reference=_next_reference(), lead_service=lead_service)
     case.full_clean()

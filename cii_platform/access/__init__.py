@@ -16,8 +16,9 @@ anonymous one sees nothing; a database error propagates (the page answers 503).
 """
 
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
@@ -52,8 +53,9 @@ class ServiceGrantBase(GroupObjectPermissionBase):
         abstract = True
 
 
-def _grant_model(model: type[models.Model]) -> type[ServiceGrantBase]:
-    grant_model = get_group_obj_perms_model(model)
+def _grant_model(model: type[models.Model]) -> Any:
+    """The grant table of `model`; typed Any because each table adds its own `content_object`."""
+    grant_model = get_group_obj_perms_model(model)  # type: ignore[arg-type]  # accepts a class too
     if not issubclass(grant_model, ServiceGrantBase):
         raise TypeError(f"{model._meta.label} has no direct-foreign-key grant table (ServiceGrantBase).")
     return grant_model
@@ -74,10 +76,8 @@ def access_group_ids(user: User | None) -> list[int]:
     return cached
 
 
-def _grants(model: type[models.Model], capability: Capability, group_ids: list[int]) -> QuerySet[ServiceGrantBase]:
-    return _grant_model(model).objects.filter(
-        group_id__in=group_ids, permission__codename=_codename(model, capability)
-    )
+def _grants(model: type[models.Model], capability: Capability, group_ids: list[int]) -> Any:
+    return _grant_model(model).objects.filter(group_id__in=group_ids, permission__codename=_codename(model, capability))
 
 
 def access_filter_visible(
@@ -138,7 +138,7 @@ def access_get_or_404(
     visible = access_filter_visible(user=user, queryset=queryset, capability=capability)
     try:
         return visible.get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         pass
     hidden = queryset.filter(**lookup).first()
     if hidden is not None:

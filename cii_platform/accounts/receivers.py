@@ -28,7 +28,9 @@ def on_logout(sender: Any, request: HttpRequest | None, user: User | None, **kwa
 
 
 @receiver(user_login_failed)
-def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     audit_record(
         action=AuditAction.LOGIN_FAILED,
         actor=None,
@@ -38,5 +40,7 @@ def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpReque
 
 
 @receiver(user_locked_out)
-def on_lockout(sender: Any, request: HttpRequest | None, username: str | None, ip_address: str | None, **kwargs: Any) -> None:
+def on_lockout(
+    sender: Any, request: HttpRequest | None, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
     audit_record(action=AuditAction.LOCKOUT, actor=None, actor_username=(username or "")[:150], request=request)

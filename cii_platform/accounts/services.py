@@ -2,7 +2,9 @@
 
 from collections.abc import Iterable
 
+from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -14,7 +16,33 @@ from cii_platform.partners.models import Office, PartnerService
 # Only these roles work on the objects granted to a service. Platform
 # administrators, GP CII members, CNIP staff and data-protection officers hold
 # no object access through their service unless they also hold one of them.
-ROLES_WITH_SERVICE_ACCESS = frozenset({Role.CASEWORKER, Role.COORDINATION_GROUP})
+ROLES_WITH_SERVICE_ACCESS: frozenset[str] = frozenset({Role.CASEWORKER.value, Role.COORDINATION_GROUP.value})
+
+
+# What the Django admin lets a platform administrator do: accounts and the
+# partner services' data, never case contents. Given to the account itself, not
+# to a service group (a service group must hold no model-wide permission).
+PLATFORM_ADMIN_PERMISSIONS = (
+    ("accounts", "view_user"),
+    ("accounts", "add_user"),
+    ("accounts", "change_user"),
+    ("partners", "view_partnerservice"),
+    ("partners", "change_partnerservice"),
+    ("partners", "view_office"),
+    ("partners", "add_office"),
+    ("partners", "change_office"),
+)
+
+
+def _sync_admin_permissions(user: User, is_admin: bool) -> None:
+    query = Q()
+    for app_label, codename in PLATFORM_ADMIN_PERMISSIONS:
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    permissions = Permission.objects.filter(query)
+    if is_admin:
+        user.user_permissions.add(*permissions)
+    else:
+        user.user_permissions.remove(*permissions)
 
 
 def _sync_service_group(user: User) -> None:
@@ -86,7 +114,7 @@ def account_set_roles(
 
     A platform administrator also gets access to the Django admin (`is_staff`).
     """
-    wanted = {Role(role) for role in roles}
+    wanted: set[str] = {Role(role).value for role in roles}
     RoleAssignment.objects.filter(user=user).exclude(role__in=wanted).delete()
     existing = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
     RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=role) for role in wanted - existing])
@@ -95,6 +123,7 @@ def account_set_roles(
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
+    _sync_admin_permissions(user, is_staff)
     _sync_service_group(user)
     if audit:
         audit_record(

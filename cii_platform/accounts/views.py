@@ -49,4 +49,3 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         context["qr_data_uri"] = "data:image/svg+xml;base64," + base64.b64encode(qr_svg.encode()).decode()
         context["secret"] = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(request, "accounts/second_factor.html", context)
-

@@ -6,9 +6,7 @@ from cii_platform.audit.models import AuditAction
 
 class AuditSearchForm(forms.Form):
     person = forms.CharField(label=_("Personne (identifiant)"), required=False, max_length=64)
-    object = forms.CharField(
-        label=_("Objet (référence, ou type:identifiant)"), required=False, max_length=200
-    )
+    object = forms.CharField(label=_("Objet (référence, ou type:identifiant)"), required=False, max_length=200)
     user = forms.CharField(label=_("Utilisateur·rice (identifiant)"), required=False, max_length=150)
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", _("toutes"))] + list(AuditAction.choices)

@@ -45,7 +45,7 @@ def audit_record(
     event = AuditEvent(
         actor=actor if authenticated else None,
         actor_username=(actor.get_username() if authenticated and actor else actor_username)[:150],
-        actor_service=(actor.service.code if authenticated and actor and actor.service_id else ""),
+        actor_service=(actor.service.code if authenticated and actor and actor.service else ""),
         action=action,
         object_type=object_type,
         object_id=object_id,

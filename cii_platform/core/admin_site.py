@@ -1,7 +1,7 @@
 """The Django admin, for platform administrators only."""
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -20,6 +20,9 @@ class PlatformAdminSite(admin.AdminSite):
         return bool(user.is_active and user.is_staff and user.has_role(Role.PLATFORM_ADMIN))  # type: ignore[union-attr]
 
     def login(self, request: HttpRequest, extra_context: dict[str, object] | None = None) -> HttpResponse:
+        # A logged-in account without the role gets the same 404 as a missing page.
+        if request.user.is_authenticated:
+            raise Http404
         # One login page for the whole platform (lockout, second factor, audit).
         next_url = request.GET.get("next", reverse("admin:index"))
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")

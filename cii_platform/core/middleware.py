@@ -10,8 +10,8 @@ from cii_platform.core.outage import is_outage, outage_response
 class ServiceUnavailableMiddleware:
     """Turn a database or broker outage raised by a view into a 503 page.
 
-    The request's transaction (ATOMIC_REQUESTS) has already been rolled back by
-    then, so nothing is half written. Outages raised outside views reach
+    Writes happen in services, each one transaction, so an outage in the middle
+    of one rolls it back whole: nothing is half written. Outages raised outside views reach
     `cii_platform.core.views.server_error`, which answers the same way.
     """
 

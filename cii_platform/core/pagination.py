@@ -13,6 +13,7 @@ class NewestFirstCursorPagination(CursorPagination):
     max_page_size = 200
     page_size_query_param = "page_size"
 
+
 M = TypeVar("M", bound=Model)
 
 

@@ -5,4 +5,8 @@ from cii_platform.reports import views
 app_name = "reports"
 urlpatterns = [
     path("", views.report_list, name="list"),
+    path("extrait-audit/", views.request_audit_extract, name="request_audit_extract"),
+    path("<int:job_id>/", views.detail, name="detail"),
+    path("<int:job_id>/statut/", views.status, name="status"),
+    path("<int:job_id>/telecharger/", views.download, name="download"),
 ]

@@ -1,0 +1,31 @@
+"""Turning an HTML document into PDF bytes with WeasyPrint."""
+
+from typing import Any
+
+import weasyprint
+from django.conf import settings
+
+ALLOWED_PROTOCOLS = frozenset({"file", "data"})
+"""WeasyPrint may read local files (stylesheets, images, fonts) and data URIs, never the network."""
+
+
+def _url_fetcher() -> Any:
+    fetcher_class = getattr(weasyprint, "URLFetcher", None)
+    if fetcher_class is None:  # WeasyPrint < 66: the default fetcher
+        return None
+    return fetcher_class(allowed_protocols=ALLOWED_PROTOCOLS, timeout=5)
+
+
+def pdf_base_url() -> str:
+    """Relative URLs in report templates resolve against the project's static files."""
+    return (settings.BASE_DIR / "static").as_uri() + "/"
+
+
+def pdf_from_html(*, html: str, base_url: str | None = None) -> bytes:
+    """The PDF rendering of the standalone document `html` (its CSS sets the page size and numbers).
+
+    Rendering is CPU-bound and may take seconds for long documents: call it from the worker.
+    """
+    document = weasyprint.HTML(string=html, base_url=base_url or pdf_base_url(), url_fetcher=_url_fetcher())
+    pdf: bytes = document.write_pdf()
+    return pdf

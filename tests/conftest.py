@@ -1,0 +1,158 @@
+"""Shared personas and test plumbing.
+
+Personas (one account each): an ORP counsellor (SEMP), an OAI counsellor, a social
+worker of an SSR (SASO), a SMIG counsellor, a coordination-group member, a GP CII
+member, CNIP staff, a data-protection officer, a platform administrator and an
+outsider (an SFPO account with no role).
+
+With CII_FORBID_SKIPS=1 (set by .ci/run) any skipped test fails the run: the tests
+that need PostgreSQL, Redis, a Celery worker or the browser must run for real.
+"""
+
+import os
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from cii_platform.accounts.models import Role, User
+from cii_platform.accounts.services import account_create
+from cii_platform.partners.models import Office, PartnerService
+from cii_platform.partners.services import office_ensure, service_ensure
+
+PASSWORD = "correct-horse-battery-staple"
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("CII_FORBID_SKIPS") == "1" and _skipped:
+        print("\nCII_FORBID_SKIPS: these tests were skipped but must run in CI:")  # noqa: T201
+        for nodeid in _skipped:
+            print(f"  {nodeid}")  # noqa: T201
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings) -> None:  # type: ignore[no-untyped-def]
+    # The manifest storage needs collectstatic; tests serve the files as they are.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def services(db) -> dict[str, PartnerService]:  # type: ignore[no-untyped-def]
+    codes = {
+        "semp": "Service de l'emploi",
+        "oai": "Office de l'assurance-invalidité",
+        "saso": "Service de l'action sociale",
+        "smig": "Service des migrations",
+        "sfpo": "Service des formations postobligatoires et de l'orientation",
+    }
+    return {code: service_ensure(code=code, name=name) for code, name in codes.items()}
+
+
+@pytest.fixture
+def offices(services) -> dict[str, Office]:  # type: ignore[no-untyped-def]
+    spec = [
+        ("semp", "orp-littoral", "ORP Littoral", Office.Kind.OFFICE),
+        ("semp", "lmmt", "LMMT", Office.Kind.OFFICE),
+        ("oai", "oai-ne", "OAI-NE", Office.Kind.OFFICE),
+        ("oai", "cnip", "CNIP", Office.Kind.MANDATED_ORGANISATION),
+        ("saso", "ssr-littoral-ouest", "SSR Littoral Ouest", Office.Kind.OFFICE),
+        ("smig", "osas", "OSAS", Office.Kind.OFFICE),
+        ("sfpo", "ofij", "OFIJ", Office.Kind.OFFICE),
+    ]
+    return {
+        code: office_ensure(service=services[service], code=code, name=name, kind=kind)
+        for service, code, name, kind in spec
+    }
+
+
+@pytest.fixture
+def make_account(services, offices) -> Callable[..., User]:  # type: ignore[no-untyped-def]
+    def make(username: str, service: str, office: str | None, roles: tuple[Role, ...]) -> User:
+        return account_create(
+            username=username,
+            first_name=username.split(".")[0].title(),
+            last_name="Test",
+            email=f"{username}@example.ch",
+            service=services[service],
+            office=offices[office] if office else None,
+            roles=roles,
+            password=PASSWORD,
+        )
+
+    return make
+
+
+@pytest.fixture
+def orp_counsellor(make_account) -> User:  # type: ignore[no-untyped-def]
+    return make_account("orp.counsellor", "semp", "orp-littoral", (Role.CASEWORKER,))
+
+
+@pytest.fixture
+def oai_counsellor(make_account) -> User:  # type: ignore[no-untyped-def]
+    return make_account("oai.counsellor", "oai", "oai-ne", (Role.CASEWORKER,))
+
+
+@pytest.fixture
+def ssr_social_worker(make_account) -> User:  # type: ignore[no-untyped-def]
+    return make_account("ssr.worker", "saso", "ssr-littoral-ouest", (Role.CASEWORKER,))
+
+
+@pytest.fixture
+def smig_counsellor(make_account) -> User:  # type: ignore[no-untyped-def]
+    return make_account("smig.counsellor", "smig", "osas", (Role.CASEWORKER,))
+
+
+@pytest.fixture
+def coordination_member(make_account) -> User:  # type: ignore[no-untyped-def]
+    return make_account("coord.member", "semp", "lmmt", (Role.COORDINATION_GROUP,))
+
+
+@pytest.fixture
+def gp_cii_member(make_account) -> User:  # type: ignore[no-untyped-def]
+    return make_account("gp.member", "saso", None, (Role.GP_CII,))
+
+
+@pytest.fixture
+def cnip_staff(make_account) -> User:  # type: ignore[no-untyped-def]
+    return make_account("cnip.staff", "oai", "cnip", (Role.CNIP_STAFF,))
+
+
+@pytest.fixture
+def data_protection_officer(make_account) -> User:  # type: ignore[no-untyped-def]
+    return make_account("dpo.officer", "saso", None, (Role.DATA_PROTECTION_OFFICER,))
+
+
+@pytest.fixture
+def platform_admin(make_account) -> User:  # type: ignore[no-untyped-def]
+    return make_account("platform.admin", "semp", None, (Role.PLATFORM_ADMIN,))
+
+
+@pytest.fixture
+def outsider(make_account) -> User:  # type: ignore[no-untyped-def]
+    return make_account("outsider.sfpo", "sfpo", "ofij", ())
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
