@@ -1,4 +1,6 @@
-"""The demo canton: services, offices, one account per role and service, a few case files.
+"""The canton's partner services and offices, and the demo canton built on them.
+
+The demo canton adds one account per role and service and a few case files.
 
 Idempotent: running it again changes nothing that is already there.
 """
@@ -95,12 +97,9 @@ DEMO_CASES_PER_SERVICE = {"semp": 3, "oai": 2, "saso": 3, "smig": 1, "sfpo": 1}
 
 
 @transaction.atomic
-def load_demo_canton() -> dict[str, int]:
-    """Create or complete the demo canton; return how many rows of each kind were created."""
-    from cases.models import CaseFile
-    from cases.services import case_open
-
-    created = {"services": 0, "offices": 0, "accounts": 0, "cases": 0}
+def load_partner_services(created: dict[str, int] | None = None) -> None:
+    """Create or update the canton's partner services and offices (real data, no accounts)."""
+    created = created if created is not None else {"services": 0, "offices": 0}
     for code, name, mission, legal_frame in SERVICES:
         created["services"] += not PartnerService.objects.filter(code=code).exists()
         service_ensure(code=code, name=name, mission=mission, legal_frame=legal_frame)
@@ -108,6 +107,17 @@ def load_demo_canton() -> dict[str, int]:
     for service_code, code, name, kind, region in OFFICES:
         created["offices"] += not Office.objects.filter(code=code).exists()
         office_ensure(service=services[service_code], code=code, name=name, kind=kind, region=region)
+
+
+@transaction.atomic
+def load_demo_canton() -> dict[str, int]:
+    """Create or complete the demo canton; return how many rows of each kind were created."""
+    from cases.models import CaseFile
+    from cases.services import case_open
+
+    created = {"services": 0, "offices": 0, "accounts": 0, "cases": 0}
+    load_partner_services(created)
+    services = {service.code: service for service in PartnerService.objects.all()}
     offices = {office.code: office for office in Office.objects.all()}
 
     for spec in ACCOUNTS:

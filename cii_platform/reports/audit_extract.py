@@ -72,11 +72,11 @@ def query_for(parameters: Mapping[str, Any]) -> AuditQuery:
     )
 
 
-def build_context(job: ReportJob) -> dict[str, Any]:
-    """The events of the job's period, oldest first, at most `MAX_EVENTS` of them."""
-    query = query_for(job.parameters)
-    events = list(audit_search(query=query).order_by("occurred_at", "id")[: MAX_EVENTS + 1])
-    truncated = len(events) > MAX_EVENTS
+def _swiss(day: str) -> str:
+    return dt.date.fromisoformat(day).strftime("%d.%m.%Y")
+
+
+def _filters(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
     labels = {
         "person": _("Personne"),
         "object": _("Objet"),
@@ -85,16 +85,33 @@ def build_context(job: ReportJob) -> dict[str, Any]:
     }
     filters = []
     for key in FILTERS:
-        value = job.parameters.get(key)
+        value = parameters.get(key)
         if value:
-            shown = AuditAction(value).label if key == "action" else value
+            shown = str(AuditAction(value).label) if key == "action" else str(value)
             filters.append((labels[key], shown))
+    return filters
+
+
+def summary(job: ReportJob) -> list[tuple[str, str]]:
+    """The job's parameters as (label, value) pairs in French, dates as dd.mm.yyyy."""
+    period = _("du %(start)s au %(end)s") % {
+        "start": _swiss(job.parameters["date_from"]),
+        "end": _swiss(job.parameters["date_to"]),
+    }
+    return [(_("Période"), period), *_filters(job.parameters)]
+
+
+def build_context(job: ReportJob) -> dict[str, Any]:
+    """The events of the job's period, oldest first, at most `MAX_EVENTS` of them."""
+    query = query_for(job.parameters)
+    events = list(audit_search(query=query).order_by("occurred_at", "id")[: MAX_EVENTS + 1])
+    truncated = len(events) > MAX_EVENTS
     return {
         "job": job,
         "requested_by": job.requested_by,
         "date_from": query.date_from,
         "date_to": query.date_to,
-        "filters": filters,
+        "filters": _filters(job.parameters),
         "events": events[:MAX_EVENTS],
         "truncated": truncated,
         "max_events": MAX_EVENTS,

@@ -16,12 +16,13 @@ from cii_platform.reports.models import ReportJob, ReportKind
 
 @dataclass(frozen=True)
 class ReportDefinition:
-    """How one kind of report is checked, built and protected.
+    """How one kind of report is checked, described, built and protected.
 
     `clean_parameters` returns the parameters as stored on the job (JSON-safe) or
-    raises `ValidationError`; `build_context` reads the data of a job (it may take
-    long, it runs in the worker); `may_see` decides both who may request the report
-    and who may download it, since both amount to seeing its content.
+    raises `ValidationError`; `summary` describes them in French for the pages;
+    `build_context` reads the data of a job (it may take long: it runs in the
+    worker); `may_see` decides both who may request the report and who may
+    download it, since both amount to seeing its content.
     """
 
     kind: ReportKind
@@ -30,6 +31,7 @@ class ReportDefinition:
     build_context: Callable[[ReportJob], dict[str, Any]]
     may_see: Callable[[User], bool]
     filename: Callable[[ReportJob], str]
+    summary: Callable[[ReportJob], list[tuple[str, str]]]
 
 
 REPORTS: dict[str, ReportDefinition] = {
@@ -40,6 +42,7 @@ REPORTS: dict[str, ReportDefinition] = {
         build_context=audit_extract.build_context,
         may_see=audit_extract.may_see,
         filename=audit_extract.filename,
+        summary=audit_extract.summary,
     ),
 }
 

@@ -70,7 +70,8 @@ def request_audit_extract(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = report_job_get_for(user=_user(request), job_id=job_id, request=request)
-    return render(request, "reports/report_detail.html", {"job": job, "download_url": _download_url(job)})
+    context = {"job": job, "summary": report_definition(job.kind).summary(job), "download_url": _download_url(job)}
+    return render(request, "reports/report_detail.html", context)
 
 
 @never_cache

@@ -76,9 +76,7 @@ def test_the_lockout_is_per_username_and_address(client, orp_counsellor, oai_cou
         client.post(LOGIN, {"username": "orp.counsellor", "password": "wrong"})
 
     other_user = client.post(LOGIN, {"username": "oai.counsellor", "password": PASSWORD})
-    other_address = client.post(
-        LOGIN, {"username": "orp.counsellor", "password": PASSWORD}, REMOTE_ADDR="10.0.0.9"
-    )
+    other_address = client.post(LOGIN, {"username": "orp.counsellor", "password": PASSWORD}, REMOTE_ADDR="10.0.0.9")
 
     assert other_user.status_code == 302
     assert other_address.status_code == 302

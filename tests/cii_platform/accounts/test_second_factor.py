@@ -66,7 +66,10 @@ def test_production_settings_require_the_second_factor():
     import sys
 
     env = {**os.environ, "SECRET_KEY": "x" * 60, "DJANGO_SETTINGS_MODULE": "cii_platform.settings_production"}
-    code = "import django; django.setup(); from django.conf import settings; print(settings.CII_REQUIRE_SECOND_FACTOR, settings.CII_DEMO_CANTON)"
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CII_REQUIRE_SECOND_FACTOR, settings.CII_DEMO_CANTON)"
+    )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)  # noqa: S603
 
     assert out.stdout.strip() == "True False"

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_records_who_did_what_to_which_object(orp_counsellor, services):
-    event = audit_record(action=AuditAction.READ, actor=orp_counsellor, obj=services["oai"], legal_basis="art. 68bis LAI")
+    event = audit_record(
+        action=AuditAction.READ, actor=orp_counsellor, obj=services["oai"], legal_basis="art. 68bis LAI"
+    )
 
     stored = AuditEvent.objects.get(pk=event.pk)
     assert (stored.actor_username, stored.actor_service, stored.action) == ("orp.counsellor", "semp", "read")

@@ -9,7 +9,9 @@ from cii_platform.audit.services import audit_record
 pytestmark = pytest.mark.django_db
 
 
-def test_a_data_protection_officer_finds_the_reads_of_a_case(client_for, data_protection_officer, orp_counsellor, services):
+def test_a_data_protection_officer_finds_the_reads_of_a_case(
+    client_for, data_protection_officer, orp_counsellor, services
+):
     case = case_open(lead_service=services["semp"], opened_by=orp_counsellor)
     audit_record(action=AuditAction.READ, actor=orp_counsellor, obj=case)
     audit_record(action=AuditAction.LOGIN, actor=orp_counsellor)
