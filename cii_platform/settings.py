@@ -237,10 +237,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    # Self-hosted Swagger UI and Redoc (no CDN on the cantonal intranet).
+    # Self-hosted Swagger UI (no CDN on the cantonal intranet).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 
 # Logs never carry request bodies or personal data: only what the code logs on

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
+from celery.exceptions import Retry
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -114,7 +115,9 @@ def report_job_enqueue(*, job_id: int) -> None:
     """Hand the rendering of job `job_id` to the worker; meant to run after commit.
 
     If the broker refuses the task, the job is marked FAILED in a transaction of its
-    own and the broker's error is re-raised (a page then answers 503).
+    own and the broker's error is re-raised (a page then answers 503). When tasks run
+    in-process (no broker), a rendering failure propagates here as well, the job
+    marked FAILED.
     """
     from cii_platform.reports.tasks import render_report_job  # the tasks module imports this one
 
@@ -123,6 +126,13 @@ def report_job_enqueue(*, job_id: int) -> None:
     except BROKER_ERRORS:
         logger.warning("report job %s: the broker refused the task", job_id)
         report_job_fail(job_id=job_id, error=_broker_down_message())
+        raise
+    except Retry as retry:
+        # Only without a broker (eager tasks propagating their errors): nobody would
+        # ever retry the job, so it fails now rather than stay RUNNING.
+        report_job_fail(job_id=job_id, error=_render_failed_message())
+        if isinstance(retry.exc, Exception):
+            raise retry.exc from retry
         raise
 
 

@@ -82,3 +82,9 @@ def job_pdf_text(read_pdf_text: Callable[[bytes], str]) -> Callable[[ReportJob],
             return read_pdf_text(handle.read())
 
     return read
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    # The personas' passwords are hashed at creation; Argon2 makes that slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
