@@ -1,6 +1,6 @@
 """Benchmark: one page of the case files a caseworker may see, at scale.
 
-Compares (a) `cases.selectors.case_list_visible` (one EXISTS sub-query on the
+Compares (a) `cases.selectors.case_page_visible` (one EXISTS sub-query on the
 direct-foreign-key grant table, what the platform uses) with (b) guardian's
 `get_objects_for_user` (an `id IN (…)` over every grant of the user's groups,
 which the access gate forbids for lists), on a first page and on a page deep in
@@ -43,7 +43,7 @@ from django.db.models import Max, Min  # noqa: E402
 from guardian.shortcuts import get_objects_for_user  # noqa: E402
 
 from cases.models import CaseFile, CaseFileGroupObjectPermission  # noqa: E402
-from cases.selectors import case_list_visible  # noqa: E402
+from cases.selectors import case_list_visible, case_page_visible  # noqa: E402
 from cases.services import LEAD_SERVICE_BASIS  # noqa: E402
 from cii_platform.accounts.models import Role, User  # noqa: E402
 from cii_platform.accounts.services import account_create  # noqa: E402
@@ -169,11 +169,8 @@ def analyze() -> None:
 
 
 def via_selector(user: User, after: int | None) -> list[CaseFile]:
-    """(a) The platform's list: EXISTS on the grant table, keyset page."""
-    qs = case_list_visible(user=user)
-    if after is not None:
-        qs = qs.filter(id__lt=after)
-    return list(qs[:PAGE_SIZE])
+    """(a) The platform's page: EXISTS on the grant table, keyset cursor, then the page's flags."""
+    return case_page_visible(user=user, after=str(after) if after is not None else None, size=PAGE_SIZE).rows
 
 
 def via_guardian(user: User, after: int | None) -> list[CaseFile]:
@@ -244,7 +241,7 @@ def main() -> int:
 
     user = User.objects.get(pk=caseworker.pk)
     first = case_list_visible(user=user)[:PAGE_SIZE]
-    deep = case_list_visible(user=user).filter(id__lt=deep_after)[:PAGE_SIZE]
+    deep = case_list_visible(user=user, before_id=deep_after)[:PAGE_SIZE]
     guardian_first = get_objects_for_user(user, "cases.view_casefile", klass=CaseFile).order_by("-id")[:PAGE_SIZE]
     for title, qs in (
         ("(a), first page", first),

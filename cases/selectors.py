@@ -4,26 +4,44 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from cases.models import CaseFile
-from cii_platform.access import access_annotate_can_change, access_filter_visible, access_get_or_404, access_legal_basis
+from cii_platform.access import (
+    Capability,
+    access_can,
+    access_filter_visible,
+    access_get_or_404,
+    access_legal_basis,
+    access_mark_can_change,
+)
 from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
+from cii_platform.core.pagination import KeysetPage, keyset_page, parse_cursor
 
 
-def case_list_visible(*, user: User | None) -> QuerySet[CaseFile]:
-    """The case files `user` may see, newest first, each with its `can_change` flag."""
-    visible = access_filter_visible(user=user, queryset=CaseFile.objects.select_related("lead_service"))
-    return access_annotate_can_change(user=user, queryset=visible).order_by("-id")
+def case_list_visible(*, user: User | None, before_id: int | None = None) -> QuerySet[CaseFile]:
+    """The case files `user` may see, newest first; with `before_id`, only those with a smaller id."""
+    visible = access_filter_visible(
+        user=user, queryset=CaseFile.objects.select_related("lead_service"), pk_below=before_id
+    )
+    return visible.order_by("-id")
+
+
+def case_page_visible(*, user: User | None, after: str | None, size: int = 50) -> KeysetPage[CaseFile]:
+    """One page of the case files `user` may see, after the cursor `after`, each with `can_change`."""
+    page = keyset_page(case_list_visible(user=user, before_id=parse_cursor(after)), after=None, size=size)
+    access_mark_can_change(user=user, objects=page.rows)
+    return page
 
 
 def case_get_for_reading(*, user: User | None, reference: str, request: HttpRequest | None = None) -> CaseFile:
-    """The case file `reference` if `user` may see it (Http404 otherwise); the read is audited."""
+    """The case file `reference` if `user` may see it (Http404 otherwise), with `can_change`; the read is audited."""
     case = access_get_or_404(
         user=user,
-        queryset=access_annotate_can_change(user=user, queryset=CaseFile.objects.select_related("lead_service")),
+        queryset=CaseFile.objects.select_related("lead_service"),
         request=request,
         reference=reference,
     )
+    case.can_change = access_can(user=user, obj=case, capability=Capability.CHANGE)  # type: ignore[attr-defined]
     audit_record(
         action=AuditAction.READ,
         actor=user,

@@ -4,13 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cases.selectors import case_get_for_reading, case_list_visible
-from cii_platform.core.pagination import keyset_page
+from cases.selectors import case_get_for_reading, case_page_visible
 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    page = keyset_page(case_list_visible(user=request.user), after=request.GET.get("apres"))  # type: ignore[arg-type]
+    page = case_page_visible(user=request.user, after=request.GET.get("apres"))  # type: ignore[arg-type]
     return render(request, "cases/case_list.html", {"page": page})
 
 

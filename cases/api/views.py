@@ -1,11 +1,15 @@
 """Case-file API: the same selectors and the same 404 as the pages."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
 from cases.models import CaseFile
 from cases.selectors import case_get_for_reading, case_list_visible
+from cii_platform.access import access_mark_can_change
 from cii_platform.core.api import ObjectAccessPermission
+from cii_platform.core.pagination import parse_cursor
 
 
 class CaseFileSerializer(serializers.ModelSerializer):
@@ -26,7 +30,14 @@ class CaseFileViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["status"]
 
     def get_queryset(self) -> QuerySet[CaseFile]:
-        return case_list_visible(user=self.request.user)  # type: ignore[arg-type]
+        before_id = parse_cursor(self.request.query_params.get("apres"))
+        return case_list_visible(user=self.request.user, before_id=before_id)  # type: ignore[arg-type]
+
+    def paginate_queryset(self, queryset: QuerySet[CaseFile]) -> list[Any] | None:
+        rows = super().paginate_queryset(queryset)
+        if rows is not None:
+            access_mark_can_change(user=self.request.user, objects=rows)  # type: ignore[arg-type]
+        return rows
 
     def get_object(self) -> CaseFile:
         case = case_get_for_reading(user=self.request.user, reference=self.kwargs["reference"], request=self.request)  # type: ignore[arg-type]

@@ -9,18 +9,23 @@ administrators, for instance, get no access to case contents.
 
 Lists never go through `get_objects_for_user`: `access_filter_visible` adds one
 `EXISTS` sub-query on the grant table (indexed by object), so that a page reads
-an index and stops after its rows. Per-row flags come from one annotation.
+an index and stops after its rows. A page's per-row flags come from one query
+over its rows (`access_mark_can_change`).
 
 Every helper fails closed: a user without a service, an inactive user or an
 anonymous one sees nothing; a database error propagates (the page answers 503).
 """
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
@@ -65,6 +70,25 @@ def _codename(model: type[models.Model], capability: Capability) -> str:
     return f"{capability.value}_{model._meta.model_name}"
 
 
+# Permission ids by (app_label, codename). Filtering grants on the id rather
+# than joining auth_permission gives PostgreSQL true row estimates, so that it
+# can start from the grant index when a service sees few objects. Cleared on
+# post_migrate, which also follows a test database flush.
+_permission_ids: dict[tuple[str, str], int] = {}
+
+
+def _permission_id(model: type[models.Model], capability: Capability) -> int:
+    key = (model._meta.app_label, _codename(model, capability))
+    if key not in _permission_ids:
+        _permission_ids[key] = Permission.objects.get(content_type__app_label=key[0], codename=key[1]).pk
+    return _permission_ids[key]
+
+
+@receiver(post_migrate)
+def _forget_permission_ids(**kwargs: object) -> None:
+    _permission_ids.clear()
+
+
 def access_group_ids(user: User | None) -> list[int]:
     """The permission groups through which `user` reaches objects (cached on the user)."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -77,27 +101,49 @@ def access_group_ids(user: User | None) -> list[int]:
 
 
 def _grants(model: type[models.Model], capability: Capability, group_ids: list[int]) -> Any:
-    return _grant_model(model).objects.filter(group_id__in=group_ids, permission__codename=_codename(model, capability))
+    return _grant_model(model).objects.filter(group_id__in=group_ids, permission_id=_permission_id(model, capability))
 
 
 def access_filter_visible(
-    *, user: User | None, queryset: QuerySet[M], capability: Capability = Capability.VIEW
+    *,
+    user: User | None,
+    queryset: QuerySet[M],
+    capability: Capability = Capability.VIEW,
+    pk_below: int | None = None,
 ) -> QuerySet[M]:
-    """Restrict `queryset` to the objects `user`'s service may reach with `capability`."""
+    """Restrict `queryset` to the objects `user`'s service may reach with `capability`.
+
+    `pk_below` is the keyset cursor of a page ordered by descending pk: it bounds
+    the outer rows and the grant sub-query alike, so that a deep page starts
+    reading the grant index at the cursor rather than at the newest grant.
+    """
     group_ids = access_group_ids(user)
     if not group_ids:
         return queryset.none()
     grants = _grants(queryset.model, capability, group_ids).filter(content_object=OuterRef("pk"))
+    if pk_below is not None:
+        grants = grants.filter(content_object__lt=pk_below)
+        queryset = queryset.filter(pk__lt=pk_below)
     return queryset.filter(Exists(grants))
 
 
-def access_annotate_can_change(*, user: User | None, queryset: QuerySet[M]) -> QuerySet[M]:
-    """Annotate each row with `can_change` in the same query (no per-row permission check)."""
+def access_mark_can_change(*, user: User | None, objects: Sequence[models.Model]) -> None:
+    """Set `can_change` on each of `objects` (one page) with a single query.
+
+    A page's flags are read for its rows only: an annotation on the list query
+    would make PostgreSQL hash every change grant of the service.
+    """
+    allowed: set[object] = set()
     group_ids = access_group_ids(user)
-    if not group_ids:
-        return queryset.annotate(can_change=models.Value(False, output_field=models.BooleanField()))
-    grants = _grants(queryset.model, Capability.CHANGE, group_ids).filter(content_object=OuterRef("pk"))
-    return queryset.annotate(can_change=Exists(grants))
+    if objects and group_ids:
+        model = type(objects[0])
+        allowed = set(
+            _grants(model, Capability.CHANGE, group_ids)
+            .filter(content_object__in=[obj.pk for obj in objects])
+            .values_list("content_object_id", flat=True)
+        )
+    for obj in objects:
+        obj.can_change = obj.pk in allowed  # type: ignore[attr-defined]
 
 
 def access_can(*, user: User | None, obj: models.Model, capability: Capability = Capability.VIEW) -> bool:
@@ -167,12 +213,8 @@ def access_grant(
     A CHANGE grant implies nothing by itself: grant VIEW as well where the service
     should read the object.
     """
-    from django.contrib.auth.models import Permission
-
     model = type(obj)
-    permission = Permission.objects.get(
-        content_type__app_label=model._meta.app_label, codename=_codename(model, capability)
-    )
+    permission = Permission.objects.get(pk=_permission_id(model, capability))
     grant_model = _grant_model(model)
     grant = grant_model(
         group_id=service.permission_group_id,
@@ -213,7 +255,7 @@ def access_revoke(
         _grant_model(model)
         .objects.filter(
             group_id=service.permission_group_id,
-            permission__codename=_codename(model, capability),
+            permission_id=_permission_id(model, capability),
             content_object=obj.pk,
         )
         .delete()
@@ -234,7 +276,7 @@ def access_services_with(*, obj: models.Model, capability: Capability = Capabili
     """The services that may reach `obj` with `capability`."""
     model = type(obj)
     grants = _grant_model(model).objects.filter(
-        content_object=obj.pk, permission__codename=_codename(model, capability), group=OuterRef("permission_group")
+        content_object=obj.pk, permission_id=_permission_id(model, capability), group=OuterRef("permission_group")
     )
     return PartnerService.objects.filter(Exists(grants))
 

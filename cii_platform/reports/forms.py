@@ -1,16 +1,20 @@
 """Forms of the report pages."""
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cii_platform.audit.models import AuditAction
 
+if TYPE_CHECKING:  # django-stubs is a development dependency only
+    from django_stubs_ext import StrOrPromise
+
 SWISS_DATE_FORMATS = ["%d.%m.%Y"]
 
 
-def _date_field(label: str, required_message: str) -> forms.DateField:
+def _date_field(label: "StrOrPromise", required_message: "StrOrPromise") -> forms.DateField:
     return forms.DateField(
         label=label,
         input_formats=SWISS_DATE_FORMATS,
@@ -35,7 +39,7 @@ class AuditExtractRequestForm(forms.Form):
         label=_("Action"), required=False, choices=[("", _("toutes"))] + list(AuditAction.choices)
     )
 
-    def clean(self) -> dict[str, object]:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
@@ -52,9 +56,9 @@ class AuditExtractRequestForm(forms.Form):
         return parameters
 
     @classmethod
-    def initial_from(cls, query: Mapping[str, str]) -> dict[str, object]:
+    def initial_from(cls, query: Mapping[str, str]) -> dict[str, Any]:
         """Initial values taken from an audit search's query string (unknown or invalid values ignored)."""
-        initial: dict[str, object] = {}
+        initial: dict[str, Any] = {}
         for key in ("date_from", "date_to"):
             try:
                 value = forms.DateField(required=False).clean(query.get(key, ""))

@@ -159,7 +159,7 @@ def report_job_fail(*, job_id: int, error: str, attempt: int | None = None) -> b
 @transaction.atomic
 def _report_job_start(*, job_id: int, resume: bool) -> ReportJob | None:
     """Move the job to RUNNING under a row lock and return it, or None if it is not ours to render."""
-    job = ReportJob.objects.select_for_update().select_related("requested_by").filter(pk=job_id).first()
+    job = ReportJob.objects.select_for_update(of=("self",)).select_related("requested_by").filter(pk=job_id).first()
     if job is None:
         logger.warning("report job %s no longer exists", job_id)
         return None

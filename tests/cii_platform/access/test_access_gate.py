@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import CaseFile
-from cases.selectors import case_list_visible
+from cases.selectors import case_list_visible, case_page_visible
 from cases.services import case_open
 from cii_platform.access import (
     Capability,
@@ -136,11 +136,13 @@ def _bulk_cases(service, count: int, start: int) -> None:
     )
 
 
-def _listing_queries(user, count: int) -> int:
+def _listing_queries(user, count: int, after: str | None = None) -> int:
+    user.__dict__.pop("_access_group_ids", None)  # as in a new request
     with CaptureQueriesContext(connection) as queries:
-        rows = list(case_list_visible(user=user)[:50])
-        flags = [row.can_change for row in rows]
+        page = case_page_visible(user=user, after=after)
+        flags = [row.can_change for row in page.rows]
     assert len(flags) == min(count, 50)
+    assert all(flags)
     return len(queries)
 
 
@@ -149,11 +151,27 @@ def test_listing_visible_objects_costs_the_same_queries_for_10_and_for_1000_obje
     with_10 = _listing_queries(orp_counsellor, 10)
 
     _bulk_cases(services["semp"], 990, start=11)
-    del orp_counsellor._access_group_ids
     with_1000 = _listing_queries(orp_counsellor, 1000)
 
     assert with_10 == with_1000
-    assert with_1000 <= 2  # the user's groups, then one query for the page with its flags
+    assert with_1000 <= 3  # the user's groups, the page, the page's flags
+    assert _listing_queries(orp_counsellor, 1000, after="500") == with_1000
+
+
+def test_the_flags_of_a_page_say_which_rows_the_service_may_change(orp_counsellor, oai_counsellor, services):
+    own = case_open(lead_service=services["oai"], opened_by=None)
+    shared = case_open(lead_service=services["semp"], opened_by=None)
+    access_grant(service=services["oai"], obj=shared, capability=Capability.VIEW, legal_basis="x", granted_by=None)
+
+    rows = case_page_visible(user=oai_counsellor, after=None).rows
+
+    assert [(row.reference, row.can_change) for row in rows] == [(shared.reference, False), (own.reference, True)]
+
+
+def test_a_deep_page_bounds_the_grant_subquery_by_its_cursor(orp_counsellor, services):
+    sql = str(case_list_visible(user=orp_counsellor, before_id=500).query)
+
+    assert sql.count("< 500") == 2  # the outer rows and the grant sub-query
 
 
 def test_listing_uses_one_exists_subquery_not_get_objects_for_user(orp_counsellor, services):

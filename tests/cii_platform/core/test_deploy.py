@@ -14,9 +14,14 @@ from cii_platform.partners.models import Office, PartnerService
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def _environment(**overrides: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY"}}
+    return {**env, **overrides}
+
+
 def test_check_deploy_reports_no_issue_under_production_settings():
     env = {
-        **os.environ,
+        **_environment(),
         "SECRET_KEY": "k" * 30 + "Zq8-vT2_pL9!mN4@rX7#wB1$yC6%hJ3^",
         "ALLOWED_HOSTS": "cii.example.ch",
         "DJANGO_SETTINGS_MODULE": "cii_platform.settings_production",
@@ -34,8 +39,7 @@ def test_check_deploy_reports_no_issue_under_production_settings():
 
 
 def test_production_settings_refuse_to_start_without_a_real_secret_key():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cii_platform.settings_production"}
-    env.pop("SECRET_KEY", None)
+    env = _environment(DJANGO_SETTINGS_MODULE="cii_platform.settings_production")
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
     )
