@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cii_platform.audit.models import AuditAction
@@ -57,8 +58,12 @@ class AuditExtractRequestForm(forms.Form):
 
     @classmethod
     def initial_from(cls, query: Mapping[str, str]) -> dict[str, Any]:
-        """Initial values taken from an audit search's query string (unknown or invalid values ignored)."""
-        initial: dict[str, Any] = {}
+        """Initial values taken from an audit search's query string (unknown or invalid values ignored).
+
+        Without a period in the query, the period proposed is the current month up to today.
+        """
+        today = timezone.localdate()
+        initial: dict[str, Any] = {"date_from": today.replace(day=1), "date_to": today}
         for key in ("date_from", "date_to"):
             try:
                 value = forms.DateField(required=False).clean(query.get(key, ""))
