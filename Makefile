@@ -19,7 +19,7 @@ install: $(VENV)/.installed
 
 # Serves http://127.0.0.1:$(PORT). With REDIS_URL set, a Celery worker runs beside the server.
 run: install
-	mkdir -p var
+	mkdir -p var/staticfiles
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -32,7 +32,7 @@ run: install
 	fi
 
 test: install
-	mkdir -p var
+	mkdir -p var/staticfiles
 	$(BIN)/python -m pytest
 
 lint: install
