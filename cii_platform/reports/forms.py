@@ -1,51 +1,25 @@
 """Forms of the report pages."""
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cii_platform.audit.forms import AuditSearchForm, swiss_date_field
 from cii_platform.audit.models import AuditAction
 
-if TYPE_CHECKING:  # django-stubs is a development dependency only
-    from django_stubs_ext import StrOrPromise
 
-SWISS_DATE_FORMATS = ["%d.%m.%Y"]
+class AuditExtractRequestForm(AuditSearchForm):
+    """The period (both days included, required) and optional filters of an audit-trail extract."""
 
-
-def _date_field(label: "StrOrPromise", required_message: "StrOrPromise") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        input_formats=SWISS_DATE_FORMATS,
-        help_text=_("Par exemple 31.01.2026."),
-        error_messages={
-            "required": required_message,
-            "invalid": _("Saisissez une date au format jj.mm.aaaa, par exemple 31.01.2026."),
-        },
-        widget=forms.DateInput(format="%d.%m.%Y", attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    date_from = swiss_date_field(
+        _("Du (jj.mm.aaaa)"), required=True, required_message=_("Indiquez le premier jour de la période.")
     )
-
-
-class AuditExtractRequestForm(forms.Form):
-    """The period (both days included) and optional filters of an audit-trail extract."""
-
-    date_from = _date_field(_("Du (jj.mm.aaaa)"), _("Indiquez le premier jour de la période."))
-    date_to = _date_field(_("Au (jj.mm.aaaa)"), _("Indiquez le dernier jour de la période."))
-    person = forms.CharField(label=_("Personne (identifiant)"), required=False, max_length=64)
-    object = forms.CharField(label=_("Objet (référence, ou type:identifiant)"), required=False, max_length=200)
-    user = forms.CharField(label=_("Utilisateur·rice (identifiant)"), required=False, max_length=150)
-    action = forms.ChoiceField(
-        label=_("Action"), required=False, choices=[("", _("toutes"))] + list(AuditAction.choices)
+    date_to = swiss_date_field(
+        _("Au (jj.mm.aaaa)"), required=True, required_message=_("Indiquez le dernier jour de la période.")
     )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("La date de début doit précéder la date de fin."))
-        return data
 
     def parameters(self) -> dict[str, str]:
         """The job parameters: ISO dates and the filters that were filled in."""
