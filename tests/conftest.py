@@ -184,12 +184,15 @@ def redis_worker_app() -> Iterator[Celery]:
     app.conf.task_always_eager = False
     app.conf.broker_url = redis_url
     app.conf.worker_hijack_root_logger = False
-    signals.task_postrun.connect(_close_worker_db_connections, weak=False)
+    worker_signals = (signals.task_postrun, signals.worker_ready, signals.worker_shutdown)
+    for signal in worker_signals:
+        signal.connect(_close_worker_db_connections, weak=False)
     try:
         app.control.purge()  # leftovers of an interrupted run must not delay this one
         yield app
     finally:
-        signals.task_postrun.disconnect(_close_worker_db_connections)
+        for signal in worker_signals:
+            signal.disconnect(_close_worker_db_connections)
         for key, value in saved_conf.items():
             app.conf[key] = value
         root.setLevel(saved_logging[0])
