@@ -18,6 +18,7 @@ are only generated when the table does not already hold --cases rows.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import random
 import statistics
@@ -42,7 +43,7 @@ from django.db import OperationalError, connection, transaction  # noqa: E402
 from django.db.models import Max, Min  # noqa: E402
 from guardian.shortcuts import get_objects_for_user  # noqa: E402
 
-from cases.models import CaseFile, CaseFileGroupObjectPermission  # noqa: E402
+from cases.models import CaseFile, CaseFileGroupObjectPermission, Person, Programme  # noqa: E402
 from cases.selectors import case_list_visible, case_page_visible  # noqa: E402
 from cases.services import LEAD_SERVICE_BASIS  # noqa: E402
 from cii_platform.accounts.models import Role, User  # noqa: E402
@@ -67,6 +68,7 @@ RARE_EVERY = 1000
 SHARED_SHARE = 0.20  # share of the cases also shown to a second service
 SHARED_BASIS = "Consentement de la personne (art. 68bis LAI)"
 PAGE_SIZE = 50
+BIRTH_DATE = dt.date(1980, 1, 1)
 REFERENCE_PREFIX = "B"  # references B000000001 … fit CaseFile.reference (20 chars)
 
 
@@ -153,6 +155,7 @@ def populate(target: int, services: list[PartnerService], batch_size: int) -> No
     view = Permission.objects.get(content_type__app_label="cases", codename="view_casefile")
     change = Permission.objects.get(content_type__app_label="cases", codename="change_casefile")
     groups = [s.permission_group_id for s in services]
+    programme = Programme.objects.get(code="reseau-cii")
     rng = random.Random(existing)  # reproducible for a given starting point
     started = time.perf_counter()
     number = existing
@@ -161,10 +164,21 @@ def populate(target: int, services: list[PartnerService], batch_size: int) -> No
         size = min(batch_size, target - number)
         leads = [rng.randrange(len(services)) for _ in range(size)]
         with transaction.atomic():
+            persons = Person.objects.bulk_create(
+                [
+                    Person(first_name="Personne", last_name=f"Banc {number + i + 1}", birth_date=BIRTH_DATE)
+                    for i in range(size)
+                ]
+            )
             cases = CaseFile.objects.bulk_create(
                 [
-                    CaseFile(reference=f"{REFERENCE_PREFIX}{number + i + 1:09d}", lead_service=services[lead])
-                    for i, lead in enumerate(leads)
+                    CaseFile(
+                        reference=f"{REFERENCE_PREFIX}{number + i + 1:09d}",
+                        lead_service=services[lead],
+                        person=person,
+                        programme=programme,
+                    )
+                    for i, (lead, person) in enumerate(zip(leads, persons, strict=True))
                 ]
             )
             grants: list[CaseFileGroupObjectPermission] = []

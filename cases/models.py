@@ -1,15 +1,147 @@
-"""Réseau CII case files.
+"""Réseau CII case files: persons, consent, case files, participation, the evaluation grid.
 
-The foundation holds only what the access gate needs: a reference, a lead
-service and a status. The next issue adds the person, consent, evaluation grid
-and action plans.
+A service reaches a case file through its grant row (`CaseFileGroupObjectPermission`):
+the lead service for as long as it leads, another service only while a legal
+basis covers it (the person's consent, until its end date, or an article of law).
+A person is reached through the case files one may see.
 """
 
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from cii_platform.access import ServiceGrantBase
 from cii_platform.partners.models import PartnerService
+
+
+class Region(models.TextChoices):
+    LITTORAL = "littoral", _("Littoral")
+    MONTAGNES = "montagnes", _("Montagnes")
+    VAL_DE_TRAVERS = "val_de_travers", _("Val-de-Travers")
+    VAL_DE_RUZ = "val_de_ruz", _("Val-de-Ruz")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "f", _("femme")
+    MALE = "m", _("homme")
+    OTHER = "x", _("autre / non précisé")
+
+
+class Person(models.Model):
+    """A person followed in the CII. The AVS number is optional (asylum seekers have none)."""
+
+    first_name = models.CharField(_("prénom"), max_length=100)
+    last_name = models.CharField(_("nom"), max_length=100)
+    birth_date = models.DateField(_("date de naissance"))
+    sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices, default=Sex.OTHER)
+    language = models.CharField(_("langue"), max_length=50, default="français")
+    commune = models.CharField(_("commune"), max_length=100, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    address = models.CharField(_("adresse"), max_length=200, blank=True)
+    # Normalised 756.XXXX.XXXX.XC; NULL when unknown (unique only among known numbers).
+    avs_number = models.CharField(_("numéro AVS"), max_length=16, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("enregistrée le"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        verbose_name = _("personne")
+        verbose_name_plural = _("personnes")
+        indexes = [models.Index(fields=["last_name", "first_name", "birth_date"], name="cases_person_identity_idx")]
+
+    def __str__(self) -> str:
+        # Used in audit labels: a reference only, never the name.
+        return f"P-{self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def avs_masked(self) -> str:
+        """The AVS number as lists, exports and PDFs show it: 756.****.****.85."""
+        if not self.avs_number:
+            return ""
+        return f"756.****.****.{self.avs_number[-2:]}"
+
+
+class Programme(models.Model):
+    """A programme of coordinated handling (Réseau CII NE, CM FP …), as data."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("nom"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    max_age = models.PositiveSmallIntegerField(_("âge maximal à l'entrée"), null=True, blank=True)
+    active = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegalBasis(models.Model):
+    """What authorises a service to receive a case's data: consent or an article of law (editable list)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    label = models.CharField(_("libellé"), max_length=200)
+    is_consent = models.BooleanField(_("consentement de la personne"), default=False)
+    active = models.BooleanField(_("en vigueur"), default=True)
+
+    class Meta:
+        ordering = ["-is_consent", "label"]
+        verbose_name = _("base légale")
+        verbose_name_plural = _("bases légales")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class DataCategory(models.TextChoices):
+    IDENTITY = "identity", _("identité et coordonnées")
+    SITUATION = "situation", _("situation personnelle et familiale")
+    BENEFITS = "benefits", _("prestations perçues (AC, AI, aide sociale)")
+    HEALTH = "health", _("santé et capacité de travail")
+    TRAINING = "training", _("formation et parcours professionnel")
+    FINANCES = "finances", _("dettes et situation financière")
+    MIGRATION = "migration", _("statut de séjour")
+
+
+class Consent(models.Model):
+    """The person's express consent to exchange information between named services."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents", verbose_name=_("personne"))
+    services = models.ManyToManyField(PartnerService, related_name="+", verbose_name=_("services concernés"))
+    data_categories = models.JSONField(_("catégories de données"), default=list)
+    purpose = models.TextField(_("but de l'échange"))
+    signed_on = models.DateField(_("signé le"))
+    valid_until = models.DateField(_("valable jusqu'au"))
+    document = models.FileField(_("document signé"), upload_to="consents/%Y/", blank=True)
+    recorded_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revocation_note = models.CharField(_("motif de la révocation"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+        verbose_name = _("consentement")
+        verbose_name_plural = _("consentements")
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_until__gte=F("signed_on")), name="cases_consent_period_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"C-{self.pk}"
 
 
 class CaseStatus(models.TextChoices):
@@ -21,25 +153,99 @@ class CaseStatus(models.TextChoices):
     OUT_OF_CRITERIA = "out_of_criteria", _("hors critères")
 
 
+class Outcome(models.TextChoices):
+    JOB = "job", _("emploi sur le premier marché du travail")
+    APPRENTICESHIP = "apprenticeship", _("apprentissage commencé")
+    DIPLOMA = "diploma", _("CFC ou AFP obtenu")
+    ADAPTED_STRUCTURE = "adapted_structure", _("structure adaptée")
+    DISABILITY = "disability", _("mesure AI ou rente")
+    SOCIAL_ENTERPRISE = "social_enterprise", _("entreprise sociale")
+    LEFT_SOCIAL_ASSISTANCE = "left_social_assistance", _("sortie de l'aide sociale")
+    MOVED_AWAY = "moved_away", _("départ du canton")
+    DROPPED_OUT = "dropped_out", _("abandon")
+    OTHER = "other", _("autre issue")
+
+
+# Outcomes that count as a solution (and schedule the follow-up checks).
+POSITIVE_OUTCOMES = frozenset(
+    {
+        Outcome.JOB,
+        Outcome.APPRENTICESHIP,
+        Outcome.DIPLOMA,
+        Outcome.ADAPTED_STRUCTURE,
+        Outcome.SOCIAL_ENTERPRISE,
+        Outcome.LEFT_SOCIAL_ASSISTANCE,
+    }
+)
+
+
+class OutOfCriteriaReason(models.TextChoices):
+    OVER_AGE = "over_age", _("au-delà de l'âge du programme")
+    NO_MULTIPLE_PROBLEMS = "no_multiple_problems", _("pas de problématiques multiples")
+    ALREADY_FOLLOWED = "already_followed", _("déjà suivi par ailleurs")
+    MOVED_AWAY = "moved_away", _("départ du canton")
+    PREGNANCY = "pregnancy", _("grossesse")
+    OTHER = "other", _("autre motif")
+
+
 class CaseFile(models.Model):
-    """A shared case file (dossier CII), reached by the services it is granted to."""
+    """A shared case file (dossier CII).
+
+    `version` grows by one at every change: a form carries the version it was
+    read at, and a save against an older version is refused (no lost update).
+    """
 
     reference = models.CharField(_("référence"), max_length=20, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="case_files", verbose_name=_("personne"))
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="case_files", verbose_name=_("programme")
+    )
     lead_service = models.ForeignKey(
         PartnerService, on_delete=models.PROTECT, related_name="led_cases", verbose_name=_("service pilote")
     )
+    case_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_cases",
+        verbose_name=_("case manager"),
+    )
+    region = models.CharField(_("région"), max_length=20, choices=Region.choices, blank=True)
     status = models.CharField(_("statut"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REPORTED)
-    opened_at = models.DateTimeField(_("ouvert le"), auto_now_add=True)
+    receives_unemployment = models.BooleanField(_("indemnités de chômage (AC)"), default=False)
+    receives_disability = models.BooleanField(_("prestations AI"), default=False)
+    receives_social_assistance = models.BooleanField(_("aide sociale (AS)"), default=False)
+    signal_reason = models.TextField(_("motif du signalement"), blank=True)
+    out_of_criteria_reason = models.CharField(
+        _("motif hors critères"), max_length=30, choices=OutOfCriteriaReason.choices, blank=True
+    )
+    outcome = models.CharField(_("issue"), max_length=30, choices=Outcome.choices, blank=True)
+    outcome_date = models.DateField(_("date de l'issue"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("signalé le"), auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("clôturé le"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["-id"]
         verbose_name = _("dossier CII")
         verbose_name_plural = _("dossiers CII")
         constraints = [
+            models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="cases_casefile_known_status"),
             models.CheckConstraint(
-                condition=models.Q(status__in=CaseStatus.values), name="cases_casefile_known_status"
+                condition=~Q(status=CaseStatus.CLOSED) | (~Q(outcome="") & Q(outcome_date__isnull=False)),
+                name="cases_casefile_closed_has_outcome",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.OUT_OF_CRITERIA) | ~Q(out_of_criteria_reason=""),
+                name="cases_casefile_out_of_criteria_has_reason",
             ),
         ]
+        indexes = [models.Index(fields=["status", "-id"], name="cases_casefile_status_idx")]
 
     def __str__(self) -> str:
         return self.reference
@@ -64,3 +270,156 @@ class CaseFileGroupObjectPermission(ServiceGrantBase):
         verbose_name = _("accès d'un service à un dossier")
         verbose_name_plural = _("accès des services aux dossiers")
         indexes = [models.Index(fields=["content_object", "group", "permission"], name="cases_grant_object_idx")]
+
+
+class Participation(models.Model):
+    """A service taking part in a case, with its own caseworker, on a recorded legal basis.
+
+    Rows are never deleted: leaving sets `ended_at`, so every hand-off is kept.
+    """
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("service pilote")
+        PARTICIPANT = "participant", _("service participant")
+
+    case = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="participations")
+    service = models.ForeignKey(PartnerService, on_delete=models.PROTECT, related_name="+", verbose_name=_("service"))
+    role = models.CharField(_("rôle"), max_length=12, choices=Role.choices)
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+        verbose_name=_("intervenant·e"),
+    )
+    legal_basis = models.ForeignKey(
+        LegalBasis, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("base légale")
+    )
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="participations")
+    person_informed_at = models.DateTimeField(
+        _("personne informée le"), null=True, blank=True, help_text=_("Pour un échange sans consentement.")
+    )
+    started_at = models.DateTimeField(_("depuis le"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("jusqu'au"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "service"], condition=Q(ended_at__isnull=True), name="cases_participation_one_open"
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(ended_at__isnull=True, role="lead"),
+                name="cases_participation_one_open_lead",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.service}"
+
+
+class StatusChange(models.Model):
+    """One step of a case's workflow (kept for the history and the indicators)."""
+
+    case = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=CaseStatus.choices)
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = _("changement de statut")
+        verbose_name_plural = _("changements de statut")
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.from_status} → {self.to_status}"
+
+
+class GridVersion(models.Model):
+    """A version of the common evaluation grid; assessments keep the version they were scored on."""
+
+    number = models.PositiveSmallIntegerField(_("version"), unique=True)
+    published_on = models.DateField(_("publiée le"))
+    is_current = models.BooleanField(_("en vigueur"), default=False)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("version de la grille")
+        verbose_name_plural = _("versions de la grille")
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="cases_grid_one_current")
+        ]
+
+    def __str__(self) -> str:
+        return f"Grille v{self.number}"
+
+
+class GridDimension(models.Model):
+    """One dimension of a grid version, scored 0–3 (or a percentage for the work capacity)."""
+
+    class Kind(models.TextChoices):
+        SCORE = "score", _("score de 0 à 3")
+        PERCENT = "percent", _("pourcentage")
+
+    version = models.ForeignKey(GridVersion, on_delete=models.CASCADE, related_name="dimensions")
+    code = models.SlugField(max_length=40)
+    label = models.CharField(_("dimension"), max_length=100)
+    guidance = models.CharField(_("repères"), max_length=300, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SCORE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "position", "id"]
+        verbose_name = _("dimension de la grille")
+        verbose_name_plural = _("dimensions de la grille")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="cases_griddimension_unique_code")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Assessment(models.Model):
+    """A dated assessment of a case on the grid, signed by its author for their service."""
+
+    case = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="assessments")
+    version = models.ForeignKey(GridVersion, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(PartnerService, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessed_on = models.DateField(_("date de l'évaluation"))
+    signed_at = models.DateTimeField(_("signée le"), auto_now_add=True)
+    summary = models.TextField(_("synthèse"), blank=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        verbose_name = _("évaluation")
+        verbose_name_plural = _("évaluations")
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.assessed_on:%d.%m.%Y}"
+
+
+class AssessmentScore(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    dimension = models.ForeignKey(GridDimension, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    percent = models.PositiveSmallIntegerField(_("pourcentage"), null=True, blank=True)
+    comment = models.CharField(_("commentaire"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["dimension__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "dimension"], name="cases_score_one_per_dimension"),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__lte=3), name="cases_score_0_to_3"),
+            models.CheckConstraint(condition=Q(percent__isnull=True) | Q(percent__lte=100), name="cases_percent_max"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}: {self.score if self.score is not None else self.percent}"

@@ -1,10 +1,20 @@
 """factory_boy factories shared by the tests."""
 
+import datetime as dt
+
 import factory
 from django.contrib.auth.models import Group
+from stdnum import ean
 
-from cases.models import CaseFile
+from cases.models import CaseFile, Person, Programme
 from cii_platform.partners.models import Office, PartnerService
+
+
+def valid_avs(serial: int) -> str:
+    """A valid AVS number (EAN-13 check digit) built from `serial`, formatted 756.XXXX.XXXX.XC."""
+    digits = f"756{serial:09d}"
+    digits += ean.calc_check_digit(digits)
+    return f"{digits[:3]}.{digits[3:7]}.{digits[7:11]}.{digits[11:]}"
 
 
 class GroupFactory(factory.django.DjangoModelFactory):
@@ -36,11 +46,30 @@ class OfficeFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"Office {o.code}")
 
 
-class CaseFileFactory(factory.django.DjangoModelFactory):
-    """A bare case file with no grant; use `cases.services.case_open` for a granted one."""
-
+class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = CaseFile
+        model = Person
 
-    reference = factory.Sequence(lambda n: f"CII-2026-{n + 90000:05d}")
-    lead_service = factory.SubFactory(PartnerServiceFactory)
+    first_name = factory.Iterator(["Marie", "Jean", "Fatima", "Luca", "Aylin", "Samuel", "Nadia", "Kevin"])
+    last_name = factory.Iterator(["Perret", "Jacot", "Ahmadi", "Rossi", "Yilmaz", "Matthey", "Benali", "Robert"])
+    birth_date = factory.Sequence(lambda n: dt.date(1970, 1, 1) + dt.timedelta(days=97 * n))
+    avs_number = factory.Sequence(lambda n: valid_avs(100_000 + n))
+    commune = "Neuchâtel"
+
+
+def programme(code: str = "reseau-cii") -> Programme:
+    """A programme loaded by the reference-data migration."""
+    return Programme.objects.get(code=code)
+
+
+def open_case(*, lead_service: PartnerService, opened_by=None, person: Person | None = None, **kwargs) -> CaseFile:  # type: ignore[no-untyped-def]
+    """A case signalled through `cases.services.case_open`, for a new person unless one is given."""
+    from cases.services import case_open
+
+    return case_open(
+        person=person or PersonFactory(),
+        programme=kwargs.pop("programme", None) or programme(),
+        lead_service=lead_service,
+        opened_by=opened_by,
+        **kwargs,
+    )

@@ -16,6 +16,7 @@ Every helper fails closed: a user without a service, an inactive user or an
 anonymous one sees nothing; a database error propagates (the page answers 503).
 """
 
+import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -23,7 +24,8 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Now
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest
@@ -53,6 +55,8 @@ class ServiceGrantBase(GroupObjectPermissionBase):
 
     legal_basis = models.CharField(_("base légale"), max_length=200, blank=True)
     granted_at = models.DateTimeField(_("accordé le"), auto_now_add=True)
+    # A grant resting on a consent ends with it; NULL means until revoked.
+    expires_at = models.DateTimeField(_("valable jusqu'au"), null=True, blank=True)
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = True
@@ -101,7 +105,12 @@ def access_group_ids(user: User | None) -> list[int]:
 
 
 def _grants(model: type[models.Model], capability: Capability, group_ids: list[int]) -> Any:
-    return _grant_model(model).objects.filter(group_id__in=group_ids, permission_id=_permission_id(model, capability))
+    """The grants in force now (an expired grant gives no access, whether or not it was cleaned up)."""
+    return _grant_model(model).objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=Now()),
+        group_id__in=group_ids,
+        permission_id=_permission_id(model, capability),
+    )
 
 
 def access_filter_visible(
@@ -206,35 +215,51 @@ def access_grant(
     capability: Capability,
     legal_basis: str,
     granted_by: User | None,
+    expires_at: dt.datetime | None = None,
     request: HttpRequest | None = None,
 ) -> bool:
-    """Let `service` reach `obj` with `capability`; return False if it already could.
+    """Let `service` reach `obj` with `capability` on `legal_basis`, until `expires_at` if given.
 
+    Returns False if the service already held exactly this grant. An existing grant
+    is renewed with the new basis and end (a new consent replacing an old one).
     A CHANGE grant implies nothing by itself: grant VIEW as well where the service
-    should read the object.
+    should read the object. Every grant or renewal is audited.
     """
     model = type(obj)
-    permission = Permission.objects.get(pk=_permission_id(model, capability))
+    permission_id = _permission_id(model, capability)
     grant_model = _grant_model(model)
-    grant = grant_model(
-        group_id=service.permission_group_id,
-        permission=permission,
-        content_object=obj,
-        legal_basis=legal_basis,
+    grant = (
+        grant_model.objects.select_for_update()
+        .filter(group_id=service.permission_group_id, permission_id=permission_id, content_object=obj.pk)
+        .first()
     )
-    if grant_model.objects.filter(
-        group_id=service.permission_group_id, permission=permission, content_object=obj.pk
-    ).exists():
-        return False
-    grant.full_clean(exclude=["content_object"])
-    grant.save()
+    if grant is not None:
+        if (grant.legal_basis, grant.expires_at) == (legal_basis, expires_at):
+            return False
+        grant.legal_basis, grant.expires_at = legal_basis, expires_at
+        grant.full_clean(exclude=["content_object", "group", "permission"], validate_unique=False)
+        grant.save(update_fields=["legal_basis", "expires_at"])
+    else:
+        grant = grant_model(
+            group_id=service.permission_group_id,
+            permission_id=permission_id,
+            content_object=obj,
+            legal_basis=legal_basis,
+            expires_at=expires_at,
+        )
+        grant.full_clean(exclude=["content_object", "group", "permission"], validate_unique=False)
+        grant.save()
     audit_record(
         action=AuditAction.PERMISSION_GRANT,
         actor=granted_by,
         obj=obj,
         legal_basis=legal_basis,
         request=request,
-        detail={"service": service.code, "capability": capability.value},
+        detail={
+            "service": service.code,
+            "capability": capability.value,
+            **({"expires_at": expires_at.isoformat()} if expires_at else {}),
+        },
     )
     return True
 

@@ -92,9 +92,6 @@ ACCOUNTS = [
     ),
 ]
 
-# Case files granted to their lead service only: each caseworker sees their own.
-DEMO_CASES_PER_SERVICE = {"semp": 3, "oai": 2, "saso": 3, "smig": 1, "sfpo": 1}
-
 
 @transaction.atomic
 def load_partner_services(created: dict[str, int] | None = None) -> None:
@@ -112,8 +109,7 @@ def load_partner_services(created: dict[str, int] | None = None) -> None:
 @transaction.atomic
 def load_demo_canton() -> dict[str, int]:
     """Create or complete the demo canton; return how many rows of each kind were created."""
-    from cases.models import CaseFile
-    from cases.services import case_open
+    from cases.demo import load_demo_cases
 
     created = {"services": 0, "offices": 0, "accounts": 0, "cases": 0}
     load_partner_services(created)
@@ -143,9 +139,5 @@ def load_demo_canton() -> dict[str, int]:
         if user.role_codes != frozenset(spec.roles):
             account_set_roles(user=user, roles=spec.roles, changed_by=None)
 
-    for code, count in DEMO_CASES_PER_SERVICE.items():
-        missing = count - CaseFile.objects.filter(lead_service=services[code]).count()
-        for _index in range(max(missing, 0)):
-            case_open(lead_service=services[code], opened_by=None)
-            created["cases"] += 1
+    created["cases"] = load_demo_cases()
     return created

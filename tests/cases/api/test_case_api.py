@@ -2,15 +2,15 @@
 
 import pytest
 
-from cases.services import case_open
 from cii_platform.audit.models import AuditAction, AuditEvent
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_api_lists_only_the_cases_granted_to_the_callers_service(client_for, orp_counsellor, services):
-    own = case_open(lead_service=services["semp"], opened_by=None)
-    case_open(lead_service=services["oai"], opened_by=None)
+    own = open_case(lead_service=services["semp"], opened_by=None)
+    open_case(lead_service=services["oai"], opened_by=None)
 
     response = client_for(orp_counsellor).get("/api/cases/")
 
@@ -22,7 +22,7 @@ def test_the_api_lists_only_the_cases_granted_to_the_callers_service(client_for,
 
 
 def test_the_api_answers_404_for_a_case_of_another_service(client_for, oai_counsellor, services):
-    case = case_open(lead_service=services["semp"], opened_by=None)
+    case = open_case(lead_service=services["semp"], opened_by=None)
     client = client_for(oai_counsellor)
 
     forbidden = client.get(f"/api/cases/{case.reference}/")
@@ -34,7 +34,7 @@ def test_the_api_answers_404_for_a_case_of_another_service(client_for, oai_couns
 
 
 def test_the_api_returns_a_granted_case_and_audits_the_read(client_for, orp_counsellor, services):
-    case = case_open(lead_service=services["semp"], opened_by=None)
+    case = open_case(lead_service=services["semp"], opened_by=None)
 
     response = client_for(orp_counsellor).get(f"/api/cases/{case.reference}/")
 

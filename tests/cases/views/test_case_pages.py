@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.services import case_open
 from cii_platform.access import Capability, access_grant
 from cii_platform.audit.models import AuditAction, AuditEvent
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,8 @@ def _without_csrf(html: bytes) -> bytes:
 
 
 def test_a_caseworker_sees_the_cases_of_their_service_in_the_list(client_for, orp_counsellor, services):
-    case = case_open(lead_service=services["semp"], opened_by=orp_counsellor)
-    other = case_open(lead_service=services["oai"], opened_by=None)
+    case = open_case(lead_service=services["semp"], opened_by=orp_counsellor)
+    other = open_case(lead_service=services["oai"], opened_by=None)
 
     response = client_for(orp_counsellor).get(reverse("cases:list"))
 
@@ -37,7 +37,7 @@ def test_the_list_asks_anonymous_visitors_to_log_in(client, services):
 
 
 def test_opening_a_case_of_the_service_shows_it_and_audits_the_read(client_for, orp_counsellor, services):
-    case = case_open(lead_service=services["semp"], opened_by=orp_counsellor)
+    case = open_case(lead_service=services["semp"], opened_by=orp_counsellor)
 
     response = client_for(orp_counsellor).get(reverse("cases:detail", args=[case.reference]))
 
@@ -52,7 +52,7 @@ def test_opening_a_case_of_the_service_shows_it_and_audits_the_read(client_for, 
 def test_a_case_of_another_service_answers_404_like_a_missing_one_and_the_attempt_is_audited(
     client_for, oai_counsellor, services
 ):
-    case = case_open(lead_service=services["semp"], opened_by=None)
+    case = open_case(lead_service=services["semp"], opened_by=None)
     client = client_for(oai_counsellor)
 
     forbidden = client.get(reverse("cases:detail", args=[case.reference]))
@@ -67,7 +67,7 @@ def test_a_case_of_another_service_answers_404_like_a_missing_one_and_the_attemp
 def test_revoking_the_grant_closes_the_page_at_once(client_for, orp_counsellor, oai_counsellor, services):
     from cii_platform.access import access_revoke
 
-    case = case_open(lead_service=services["semp"], opened_by=None)
+    case = open_case(lead_service=services["semp"], opened_by=None)
     access_grant(service=services["oai"], obj=case, capability=Capability.VIEW, legal_basis="x", granted_by=None)
     client = client_for(oai_counsellor)
     assert client.get(reverse("cases:detail", args=[case.reference])).status_code == 200
@@ -86,17 +86,17 @@ def test_the_list_page_costs_the_same_queries_for_10_and_for_60_cases(client_for
         return len(queries)
 
     for _ in range(10):
-        case_open(lead_service=services["semp"], opened_by=None)
+        open_case(lead_service=services["semp"], opened_by=None)
     with_10 = page_queries()
     for _ in range(50):
-        case_open(lead_service=services["semp"], opened_by=None)
+        open_case(lead_service=services["semp"], opened_by=None)
     with_60 = page_queries()
 
     assert with_10 == with_60
 
 
 def test_the_list_pages_without_counting_everything(client_for, orp_counsellor, services):
-    cases = [case_open(lead_service=services["semp"], opened_by=None) for _ in range(55)]
+    cases = [open_case(lead_service=services["semp"], opened_by=None) for _ in range(55)]
     client = client_for(orp_counsellor)
 
     first = client.get(reverse("cases:list")).content.decode()

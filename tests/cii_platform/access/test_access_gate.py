@@ -1,12 +1,15 @@
 """The access gate: a service reaches only what is granted to it."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cases.models import CaseFile
 from cases.selectors import case_list_visible, case_page_visible
-from cases.services import case_open
+from cases.services import LEAD_SERVICE_BASIS
 from cii_platform.access import (
     Capability,
     access_can,
@@ -17,12 +20,13 @@ from cii_platform.access import (
     access_services_with,
 )
 from cii_platform.audit.models import AuditAction, AuditEvent
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_user_of_one_service_does_not_see_an_object_granted_only_to_another(orp_counsellor, oai_counsellor, services):
-    semp_case = case_open(lead_service=services["semp"], opened_by=orp_counsellor)
+    semp_case = open_case(lead_service=services["semp"], opened_by=orp_counsellor)
 
     assert list(access_filter_visible(user=orp_counsellor, queryset=CaseFile.objects.all())) == [semp_case]
     assert list(access_filter_visible(user=oai_counsellor, queryset=CaseFile.objects.all())) == []
@@ -32,7 +36,7 @@ def test_a_user_of_one_service_does_not_see_an_object_granted_only_to_another(or
 def test_granting_view_to_a_second_service_opens_the_object_to_it_and_is_audited(
     orp_counsellor, oai_counsellor, services
 ):
-    case = case_open(lead_service=services["semp"], opened_by=orp_counsellor)
+    case = open_case(lead_service=services["semp"], opened_by=orp_counsellor)
 
     granted = access_grant(
         service=services["oai"],
@@ -52,18 +56,65 @@ def test_granting_view_to_a_second_service_opens_the_object_to_it_and_is_audited
 
 
 def test_granting_twice_changes_nothing(orp_counsellor, services):
-    case = case_open(lead_service=services["semp"], opened_by=orp_counsellor)
+    case = open_case(lead_service=services["semp"], opened_by=orp_counsellor)
 
     again = access_grant(
-        service=services["semp"], obj=case, capability=Capability.VIEW, legal_basis="x", granted_by=orp_counsellor
+        service=services["semp"],
+        obj=case,
+        capability=Capability.VIEW,
+        legal_basis=LEAD_SERVICE_BASIS,
+        granted_by=orp_counsellor,
     )
 
     assert again is False
     assert case.service_grants.count() == 2  # view and change of the lead service
 
 
+def test_a_grant_that_has_expired_gives_no_access(oai_counsellor, services):
+    case = open_case(lead_service=services["semp"], opened_by=None)
+    access_grant(
+        service=services["oai"],
+        obj=case,
+        capability=Capability.VIEW,
+        legal_basis="Consentement",
+        granted_by=None,
+        expires_at=timezone.now() - dt.timedelta(seconds=1),
+    )
+
+    assert access_can(user=oai_counsellor, obj=case) is False
+    assert not case_list_visible(user=oai_counsellor).exists()
+
+
+def test_granting_again_renews_the_basis_and_the_end_of_a_grant(oai_counsellor, services):
+    case = open_case(lead_service=services["semp"], opened_by=None)
+    past = timezone.now() - dt.timedelta(days=1)
+    access_grant(
+        service=services["oai"],
+        obj=case,
+        capability=Capability.VIEW,
+        legal_basis="old",
+        granted_by=None,
+        expires_at=past,
+    )
+    future = timezone.now() + dt.timedelta(days=30)
+
+    renewed = access_grant(
+        service=services["oai"],
+        obj=case,
+        capability=Capability.VIEW,
+        legal_basis="new",
+        granted_by=None,
+        expires_at=future,
+    )
+
+    assert renewed is True
+    assert access_can(user=oai_counsellor, obj=case) is True
+    grant = case.service_grants.get(group=services["oai"].permission_group)
+    assert (grant.legal_basis, grant.expires_at) == ("new", future)
+
+
 def test_revoking_a_grant_removes_access_at_once(orp_counsellor, oai_counsellor, services):
-    case = case_open(lead_service=services["semp"], opened_by=orp_counsellor)
+    case = open_case(lead_service=services["semp"], opened_by=orp_counsellor)
     access_grant(service=services["oai"], obj=case, capability=Capability.VIEW, legal_basis="x", granted_by=None)
     assert access_can(user=oai_counsellor, obj=case)
 
@@ -78,7 +129,7 @@ def test_revoking_a_grant_removes_access_at_once(orp_counsellor, oai_counsellor,
 
 
 def test_a_platform_administrator_gets_no_access_to_case_contents(platform_admin, services):
-    case = case_open(lead_service=services["semp"], opened_by=None)
+    case = open_case(lead_service=services["semp"], opened_by=None)
 
     assert platform_admin.service == services["semp"]
     assert access_can(user=platform_admin, obj=case) is False
@@ -88,7 +139,7 @@ def test_a_platform_administrator_gets_no_access_to_case_contents(platform_admin
 @pytest.mark.parametrize("persona", ["gp_cii_member", "cnip_staff", "data_protection_officer", "outsider"])
 def test_roles_without_casework_see_no_case_of_their_service(persona, request, services):
     user = request.getfixturevalue(persona)
-    case_open(lead_service=user.service, opened_by=None)
+    open_case(lead_service=user.service, opened_by=None)
 
     assert not case_list_visible(user=user).exists()
 
@@ -96,7 +147,7 @@ def test_roles_without_casework_see_no_case_of_their_service(persona, request, s
 def test_an_inactive_or_anonymous_user_sees_nothing(orp_counsellor, services):
     from django.contrib.auth.models import AnonymousUser
 
-    case_open(lead_service=services["semp"], opened_by=None)
+    open_case(lead_service=services["semp"], opened_by=None)
     orp_counsellor.is_active = False
 
     assert not case_list_visible(user=orp_counsellor).exists()
@@ -124,9 +175,12 @@ def _bulk_cases(service, count: int, start: int) -> None:
     from django.contrib.auth.models import Permission
 
     from cases.models import CaseFileGroupObjectPermission
+    from tests.factories import PersonFactory, programme
 
+    person, reseau = PersonFactory(), programme()
     cases = CaseFile.objects.bulk_create(
-        CaseFile(reference=f"CII-2026-{start + n:05d}", lead_service=service) for n in range(count)
+        CaseFile(reference=f"CII-2026-{start + n:05d}", lead_service=service, person=person, programme=reseau)
+        for n in range(count)
     )
     permissions = Permission.objects.filter(codename__in=["view_casefile", "change_casefile"])
     CaseFileGroupObjectPermission.objects.bulk_create(
@@ -159,8 +213,8 @@ def test_listing_visible_objects_costs_the_same_queries_for_10_and_for_1000_obje
 
 
 def test_the_flags_of_a_page_say_which_rows_the_service_may_change(orp_counsellor, oai_counsellor, services):
-    own = case_open(lead_service=services["oai"], opened_by=None)
-    shared = case_open(lead_service=services["semp"], opened_by=None)
+    own = open_case(lead_service=services["oai"], opened_by=None)
+    shared = open_case(lead_service=services["semp"], opened_by=None)
     access_grant(service=services["oai"], obj=shared, capability=Capability.VIEW, legal_basis="x", granted_by=None)
 
     rows = case_page_visible(user=oai_counsellor, after=None).rows
@@ -175,7 +229,7 @@ def test_a_deep_page_bounds_the_grant_subquery_by_its_cursor(orp_counsellor, ser
 
 
 def test_listing_uses_one_exists_subquery_not_get_objects_for_user(orp_counsellor, services):
-    case_open(lead_service=services["semp"], opened_by=None)
+    open_case(lead_service=services["semp"], opened_by=None)
 
     sql = str(case_list_visible(user=orp_counsellor)[:50].query).upper()
 

@@ -4,9 +4,9 @@ import pytest
 from django.http import Http404
 from rest_framework.test import APIRequestFactory
 
-from cases.services import case_open
 from cii_platform.access import Capability, access_grant
 from cii_platform.core.api import ObjectAccessPermission
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def _request(method: str, user):  # type: ignore[no-untyped-def]
 
 
 def test_get_needs_view_on_the_object(oai_counsellor, services):
-    case = case_open(lead_service=services["semp"], opened_by=None)
+    case = open_case(lead_service=services["semp"], opened_by=None)
 
     with pytest.raises(Http404):
         ObjectAccessPermission().has_object_permission(_request("get", oai_counsellor), None, case)
@@ -28,7 +28,7 @@ def test_get_needs_view_on_the_object(oai_counsellor, services):
 
 
 def test_a_write_needs_change_even_with_view(oai_counsellor, services):
-    case = case_open(lead_service=services["semp"], opened_by=None)
+    case = open_case(lead_service=services["semp"], opened_by=None)
     access_grant(service=services["oai"], obj=case, capability=Capability.VIEW, legal_basis="x", granted_by=None)
 
     with pytest.raises(Http404):
@@ -36,6 +36,6 @@ def test_a_write_needs_change_even_with_view(oai_counsellor, services):
 
 
 def test_the_lead_service_may_write(orp_counsellor, services):
-    case = case_open(lead_service=services["semp"], opened_by=None)
+    case = open_case(lead_service=services["semp"], opened_by=None)
 
     assert ObjectAccessPermission().has_object_permission(_request("patch", orp_counsellor), None, case) is True

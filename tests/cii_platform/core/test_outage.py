@@ -8,13 +8,13 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 
 from cases.models import CaseFile
-from cases.services import case_open
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_database_outage_in_a_view_answers_503_in_french_without_content(client_for, orp_counsellor, services):
-    case = case_open(lead_service=services["semp"], opened_by=None)
+    case = open_case(lead_service=services["semp"], opened_by=None)
     client = client_for(orp_counsellor)
     client.raise_request_exception = False
 
@@ -41,9 +41,9 @@ def test_a_database_outage_before_the_view_answers_503_too(orp_counsellor):
 
 
 def test_an_outage_while_opening_a_case_leaves_nothing_half_written(orp_counsellor, services):
-    with mock.patch("cases.services.access_grant", side_effect=OperationalError("down")):
+    with mock.patch("cases.services.case_files.access_grant", side_effect=OperationalError("down")):
         with pytest.raises(OperationalError):
-            case_open(lead_service=services["semp"], opened_by=orp_counsellor)
+            open_case(lead_service=services["semp"], opened_by=orp_counsellor)
 
     assert not CaseFile.objects.exists()
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from cases.services import case_open
 from cii_platform.audit.models import AuditAction, AuditEvent
 from cii_platform.audit.services import audit_record
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_a_data_protection_officer_finds_the_reads_of_a_case(
     client_for, data_protection_officer, orp_counsellor, services
 ):
-    case = case_open(lead_service=services["semp"], opened_by=orp_counsellor)
+    case = open_case(lead_service=services["semp"], opened_by=orp_counsellor)
     audit_record(action=AuditAction.READ, actor=orp_counsellor, obj=case)
     audit_record(action=AuditAction.LOGIN, actor=orp_counsellor)
 
