@@ -1,9 +1,14 @@
+"""Case-file pages; each part of the case file declares its own patterns in its views module."""
+
 from django.urls import path
 
-from cases import views
+from cases.views import assessments, case_files, consents, persons
 
 app_name = "cases"
 urlpatterns = [
-    path("", views.case_list, name="list"),
-    path("<str:reference>/", views.case_detail, name="detail"),
+    *persons.urlpatterns,
+    *consents.urlpatterns,
+    *assessments.urlpatterns,
+    path("", case_files.case_list, name="list"),
+    path("<str:reference>/", case_files.case_detail, name="detail"),
 ]
