@@ -4,7 +4,8 @@ import datetime as dt
 
 from stdnum import ean
 
-from cases.models import CaseFile, Person, Programme, Region
+from cases.models import CaseFile, GridDimension, GridVersion, LegalBasis, Person, Programme, Region
+from cases.reference_data import load_reference_data
 from cases.services import case_open, person_create
 from cii_platform.accounts.models import Role, User
 from cii_platform.partners.models import PartnerService
@@ -56,6 +57,7 @@ def demo_avs(serial: int) -> str:
 
 def load_demo_cases() -> int:
     """Signal the demo cases that are not there yet; return how many were created."""
+    load_reference_data(Programme, LegalBasis, GridVersion, GridDimension)
     created = 0
     programmes = {programme.code: programme for programme in Programme.objects.all()}
     for serial, (first, last, born, sex, commune, region, service_code, programme_code, ac, ai, social) in enumerate(

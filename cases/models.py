@@ -229,6 +229,10 @@ class CaseFile(models.Model):
     closed_at = models.DateTimeField(_("clôturé le"), null=True, blank=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Triage priority (see cases.services.priority): the points of the case, and a
+    # sort key that also ranks by waiting time without being recomputed every day.
+    priority_points = models.PositiveSmallIntegerField(_("points de priorité"), default=0)
+    priority_key = models.IntegerField(default=0, db_index=False)
 
     class Meta:
         ordering = ["-id"]
@@ -245,7 +249,14 @@ class CaseFile(models.Model):
                 name="cases_casefile_out_of_criteria_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-id"], name="cases_casefile_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "-id"], name="cases_casefile_status_idx"),
+            models.Index(
+                fields=["-priority_key", "-id"],
+                name="cases_casefile_queue_idx",
+                condition=Q(status__in=["reported", "assessment"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference

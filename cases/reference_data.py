@@ -45,3 +45,23 @@ GRID_V1 = [
     ("motivation", "Motivation", "0 forte · 3 absente", "score"),
     ("benefits", "Prestations en cours (AC, AI, AS)", "0 aucune · 3 trois systèmes", "score"),
 ]
+
+
+def load_reference_data(programme_model, legal_basis_model, grid_version_model, grid_dimension_model) -> None:  # type: ignore[no-untyped-def]
+    """Create what is missing of the reference data (idempotent; models passed in for migrations)."""
+    import datetime
+
+    for code, name, description, max_age in PROGRAMMES:
+        programme_model.objects.get_or_create(
+            code=code, defaults={"name": name, "description": description, "max_age": max_age}
+        )
+    for code, label, is_consent in LEGAL_BASES:
+        legal_basis_model.objects.get_or_create(code=code, defaults={"label": label, "is_consent": is_consent})
+    version, created = grid_version_model.objects.get_or_create(
+        number=1, defaults={"published_on": datetime.date(2013, 1, 1), "is_current": True}
+    )
+    if created:
+        for position, (code, label, guidance, kind) in enumerate(GRID_V1):
+            grid_dimension_model.objects.create(
+                version=version, code=code, label=label, guidance=guidance, kind=kind, position=position
+            )

@@ -10,5 +10,7 @@ urlpatterns = [
     *consents.urlpatterns,
     *assessments.urlpatterns,
     path("", case_files.case_list, name="list"),
+    path("file/", case_files.triage_queue, name="queue"),
+    path("<str:reference>/statut/", case_files.case_step, name="step"),
     path("<str:reference>/", case_files.case_detail, name="detail"),
 ]

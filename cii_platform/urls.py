@@ -5,10 +5,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from cases.api.persons import router_registrations as person_api_registrations
 from cases.api.views import CaseFileViewSet
 
 router = DefaultRouter()
 router.register("cases", CaseFileViewSet, basename="case")
+for prefix, viewset, basename in person_api_registrations:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("", include("cii_platform.core.urls")),

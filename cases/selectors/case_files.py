@@ -1,9 +1,11 @@
 """Reading case files, always starting from what the user may see."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from cases.models import CaseFile
+from cases.models import CaseFile, CaseStatus, Participation, StatusChange
 from cii_platform.access import (
     Capability,
     access_can,
@@ -21,7 +23,7 @@ from cii_platform.core.pagination import KeysetPage, keyset_page, parse_cursor
 def case_list_visible(*, user: User | None, before_id: int | None = None) -> QuerySet[CaseFile]:
     """The case files `user` may see, newest first; with `before_id`, only those with a smaller id."""
     visible = access_filter_visible(
-        user=user, queryset=CaseFile.objects.select_related("lead_service"), pk_below=before_id
+        user=user, queryset=CaseFile.objects.select_related("lead_service", "person", "programme"), pk_below=before_id
     )
     return visible.order_by("-id")
 
@@ -37,7 +39,7 @@ def case_get_for_reading(*, user: User | None, reference: str, request: HttpRequ
     """The case file `reference` if `user` may see it (Http404 otherwise), with `can_change`; the read is audited."""
     case = access_get_or_404(
         user=user,
-        queryset=CaseFile.objects.select_related("lead_service"),
+        queryset=CaseFile.objects.select_related("lead_service", "person", "programme", "case_manager"),
         request=request,
         reference=reference,
     )
@@ -46,7 +48,36 @@ def case_get_for_reading(*, user: User | None, reference: str, request: HttpRequ
         action=AuditAction.READ,
         actor=user,
         obj=case,
+        person_id=str(case.person_id),
         legal_basis=access_legal_basis(user=user, obj=case),
         request=request,
     )
     return case
+
+
+def case_page_context(*, user: User | None, case: CaseFile) -> dict[str, Any]:
+    """What the case page shows of `case` (already read through `case_get_for_reading`)."""
+    from cases.forms.case_files import TransitionForm
+    from cases.selectors.assessments import assessment_summary_for
+    from cases.selectors.participations import case_sharing_for
+    from cases.services.case_files import TRANSITIONS
+
+    participations = list(
+        Participation.objects.filter(case=case)
+        .select_related("service", "caseworker", "legal_basis")
+        .order_by("started_at", "id")
+    )
+    history = list(StatusChange.objects.filter(case=case).select_related("changed_by").order_by("changed_at", "id"))
+    next_steps = [CaseStatus(status) for status in TRANSITIONS[case.status]]
+    return {
+        "case": case,
+        "person": case.person,
+        "participations": participations,
+        "history": history,
+        "next_steps": sorted(next_steps, key=lambda status: list(CaseStatus).index(status)),
+        "transition_form": TransitionForm(initial={"version": case.version}),
+        "assessment_summary": assessment_summary_for(case=case, user=user),
+        "sharing": case_sharing_for(user=user, case=case),
+        # Templates of the other parts of the case file, each with its own context above.
+        "sections": ["cases/assessments/_case_section.html", "cases/consents/_case_section.html"],
+    }

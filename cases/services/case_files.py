@@ -19,6 +19,7 @@ from cases.models import (
     Programme,
     StatusChange,
 )
+from cases.services.priority import case_priority_refresh
 from cii_platform.access import Capability, access_grant
 from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
@@ -105,6 +106,7 @@ def case_open(
     participation.full_clean()
     participation.save()
     StatusChange.objects.create(case=case, from_status="", to_status=CaseStatus.REPORTED, changed_by=opened_by)
+    case_priority_refresh(case=case)
     audit_record(action=AuditAction.CREATE, actor=opened_by, obj=case, person_id=str(person.pk), request=request)
     for capability in (Capability.VIEW, Capability.CHANGE):
         access_grant(

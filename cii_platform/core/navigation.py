@@ -18,6 +18,7 @@ class NavItem:
 _ITEMS = [
     # (label, url name, roles that see it; empty = everyone)
     (_("Accueil"), "core:home", ()),
+    (_("File de triage"), "cases:queue", (Role.CASEWORKER,)),
     (_("Dossiers CII"), "cases:list", (Role.CASEWORKER, Role.COORDINATION_GROUP)),
     (_("Journal d'audit"), "audit:search", (Role.DATA_PROTECTION_OFFICER,)),
     (_("Mes rapports"), "reports:list", ()),
@@ -31,6 +32,6 @@ def navigation_for(user: User, path: str) -> list[NavItem]:
         if roles and not any(user.has_role(role) for role in roles):
             continue
         url = reverse(url_name)
-        current = path == url if url == "/" else path.startswith(url)
+        current = path == url if url in {"/", "/dossiers/"} else path.startswith(url)
         items.append(NavItem(label=str(label), url=url, current=current))
     return items

@@ -52,7 +52,7 @@ def test_a_bug_is_a_plain_500_not_a_503(orp_counsellor):
     client = Client(raise_request_exception=False)
     client.force_login(orp_counsellor)
 
-    with mock.patch("cases.views.case_page_visible", side_effect=ValueError("bug")):
+    with mock.patch("cases.views.case_files.case_page_visible", side_effect=ValueError("bug")):
         response = client.get("/dossiers/")
 
     assert response.status_code == 500
