@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from cases.models import CaseFile, CaseStatus, Participation, StatusChange
+from cases.models import CaseFile, CaseStatus, StatusChange
 from cii_platform.access import (
     Capability,
     access_can,
@@ -62,17 +62,21 @@ def case_page_context(*, user: User | None, case: CaseFile) -> dict[str, Any]:
     from cases.selectors.participations import case_sharing_for
     from cases.services.case_files import TRANSITIONS
 
-    participations = list(
-        Participation.objects.filter(case=case)
-        .select_related("service", "caseworker", "legal_basis")
-        .order_by("started_at", "id")
-    )
     history = list(StatusChange.objects.filter(case=case).select_related("changed_by").order_by("changed_at", "id"))
     next_steps = [CaseStatus(status) for status in TRANSITIONS[case.status]]
+    benefits = [
+        label
+        for flag, label in (
+            (case.receives_unemployment, "AC"),
+            (case.receives_disability, "AI"),
+            (case.receives_social_assistance, "AS"),
+        )
+        if flag
+    ]
     return {
         "case": case,
         "person": case.person,
-        "participations": participations,
+        "benefits": benefits,
         "history": history,
         "next_steps": sorted(next_steps, key=lambda status: list(CaseStatus).index(status)),
         "transition_form": TransitionForm(initial={"version": case.version}),
