@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases.models import Assessment, AssessmentScore, CaseFile, CaseStatus, Participation
+from cases.models import CaseFile, CaseStatus, Participation
+from cases.selectors.assessments import high_scores_by_case
 from cases.services.persons import avs_normalise
 from cases.services.priority import DAYS_PER_POINT, TRANSFER_WINDOW, benefit_points
 from cii_platform.access import access_filter_visible, access_mark_can_change
@@ -101,7 +102,7 @@ def triage_queue_page(*, user: User | None, query: QueueQuery, cursor: str | Non
     next_cursor = f"{page[size - 1].priority_key}_{page[size - 1].pk}" if len(page) > size else None
     page = page[:size]
     access_mark_can_change(user=user, objects=page)
-    high = _high_scores(page)
+    high = high_scores_by_case(case_ids=[case.pk for case in page])
     transfers = _transfers(page)
     today = timezone.localdate()
     rows = []
@@ -144,23 +145,6 @@ def triage_queue_page(*, user: User | None, query: QueueQuery, cursor: str | Non
             )
         )
     return QueuePage(rows=rows, next_cursor=next_cursor)
-
-
-def _high_scores(page: list[CaseFile]) -> dict[int, int]:
-    if not page:
-        return {}
-    latest = (
-        Assessment.objects.filter(case_id=OuterRef("assessment__case_id"))
-        .order_by("-assessed_on", "-id")
-        .values("id")[:1]
-    )
-    rows = (
-        AssessmentScore.objects.filter(assessment__case_id__in=[case.pk for case in page], score=3)
-        .filter(assessment_id=Subquery(latest))
-        .values("assessment__case_id")
-        .annotate(count=Count("id"))
-    )
-    return {row["assessment__case_id"]: row["count"] for row in rows}
 
 
 def _transfers(page: list[CaseFile]) -> dict[int, int]:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from cases.models import AssessmentScore, CaseFile, Participation
+from cases.models import CaseFile, Participation
 
 DAYS_PER_POINT = 30
 TRANSFER_WINDOW = dt.timedelta(days=365)
@@ -29,10 +29,9 @@ def benefit_points(case: CaseFile) -> int:
 
 def high_dimension_count(case: CaseFile) -> int:
     """Dimensions scored 3 in the case's latest assessment (0 without assessment)."""
-    latest = case.assessments.order_by("-assessed_on", "-id").values_list("id", flat=True).first()
-    if latest is None:
-        return 0
-    return AssessmentScore.objects.filter(assessment_id=latest, score=3).count()
+    from cases.selectors.assessments import high_scores_by_case  # the selectors import the services
+
+    return high_scores_by_case(case_ids=[case.pk])[case.pk]
 
 
 def transfers_last_12_months(case: CaseFile, *, today: dt.date | None = None) -> int:
