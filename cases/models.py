@@ -434,3 +434,202 @@ class AssessmentScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dimension}: {self.score if self.score is not None else self.percent}"
+
+
+class Visibility(models.TextChoices):
+    NETWORK = "network", _("réseau (tous les services participants)")
+    SERVICE = "service", _("mon service seulement")
+
+
+class Goal(models.Model):
+    """A goal of the case's action plan."""
+
+    case = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(_("objectif"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    achieved_on = models.DateField(_("atteint le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("objectif")
+        verbose_name_plural = _("objectifs")
+
+    def __str__(self) -> str:
+        return f"{self.case} · objectif {self.pk}"
+
+
+class Meeting(models.Model):
+    """A network meeting (séance de réseau) of a case, with its participants and decisions."""
+
+    case = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField(_("date de la séance"))
+    place = models.CharField(_("lieu"), max_length=150, blank=True)
+    services = models.ManyToManyField(PartnerService, related_name="+", verbose_name=_("services présents"))
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("participant·es")
+    )
+    other_participants = models.CharField(
+        _("autres participant·es (médecin, personne, proches …)"), max_length=300, blank=True
+    )
+    decisions = models.TextField(_("décisions"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("séance de réseau")
+        verbose_name_plural = _("séances de réseau")
+
+    def __str__(self) -> str:
+        return f"{self.case} · séance {self.pk}"
+
+
+class Task(models.Model):
+    """A task of the action plan, assigned to a service (and possibly a caseworker), with a due date."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("à faire")
+        DONE = "done", _("faite")
+        CANCELLED = "cancelled", _("annulée")
+
+    case = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="tasks")
+    goal = models.ForeignKey(Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks")
+    meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments")
+    title = models.CharField(_("tâche"), max_length=200)
+    assigned_service = models.ForeignKey(
+        PartnerService, on_delete=models.PROTECT, related_name="+", verbose_name=_("service responsable")
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tasks",
+        verbose_name=_("responsable"),
+    )
+    due_on = models.DateField(_("échéance"))
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    done_on = models.DateField(_("faite le"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("tâche")
+        verbose_name_plural = _("tâches")
+        indexes = [models.Index(fields=["case", "due_on"], name="cases_task_open_due_idx", condition=Q(status="open"))]
+
+    def __str__(self) -> str:
+        return f"{self.case} · tâche {self.pk}"
+
+
+class JournalEntry(models.Model):
+    """A journal entry, visible to every participating service or to the author's service only."""
+
+    case = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="journal")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(PartnerService, on_delete=models.PROTECT, related_name="+")
+    visibility = models.CharField(_("visibilité"), max_length=10, choices=Visibility.choices)
+    text = models.TextField(_("texte"))
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+        verbose_name = _("entrée de journal")
+        verbose_name_plural = _("entrées de journal")
+
+    def __str__(self) -> str:
+        return f"{self.case} · journal {self.pk}"
+
+
+class Attachment(models.Model):
+    """A document attached to a case, with the same visibility rule as the journal."""
+
+    case = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("titre"), max_length=200)
+    file = models.FileField(_("fichier"), upload_to="attachments/%Y/")
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    visibility = models.CharField(_("visibilité"), max_length=10, choices=Visibility.choices)
+    service = models.ForeignKey(PartnerService, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+
+    def __str__(self) -> str:
+        return f"{self.case} · pièce {self.pk}"
+
+
+class Referral(models.Model):
+    """A service proposes that another takes part (shared handling) or takes the lead (hand-over)."""
+
+    class Kind(models.TextChoices):
+        SHARE = "share", _("prise en charge partagée")
+        HANDOVER = "handover", _("reprise du pilotage")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente de réponse")
+        ACCEPTED = "accepted", _("acceptée")
+        REFUSED = "refused", _("refusée")
+        WITHDRAWN = "withdrawn", _("retirée")
+
+    case = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="referrals")
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    from_service = models.ForeignKey(PartnerService, on_delete=models.PROTECT, related_name="+")
+    to_service = models.ForeignKey(PartnerService, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("motif"))
+    legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.CharField(_("motif du refus"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("proposition de transfert")
+        verbose_name_plural = _("propositions de transfert")
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_service=F("to_service")), name="cases_referral_two_services"),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(refusal_reason=""), name="cases_referral_refusal_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · transfert {self.pk}"
+
+
+class FollowUpCheck(models.Model):
+    """A check 3, 6 or 12 months after a positive exit: is the person still in a job or training?"""
+
+    case = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="follow_up_checks")
+    months_after = models.PositiveSmallIntegerField(_("mois après la sortie"))
+    due_on = models.DateField(_("échéance"))
+    checked_on = models.DateField(_("vérifié le"), null=True, blank=True)
+    still_integrated = models.BooleanField(_("toujours en emploi ou en formation"), null=True, blank=True)
+    note = models.CharField(_("remarque"), max_length=300, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("suivi après la sortie")
+        verbose_name_plural = _("suivis après la sortie")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "months_after"], name="cases_followup_one_per_step"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · +{self.months_after} mois"
