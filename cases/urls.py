@@ -2,13 +2,17 @@
 
 from django.urls import path
 
-from cases.views import assessments, case_files, consents, persons
+from cases.views import action_plans, assessments, case_files, consents, indicators, journal, persons, referrals
 
 app_name = "cases"
 urlpatterns = [
     *persons.urlpatterns,
     *consents.urlpatterns,
     *assessments.urlpatterns,
+    *action_plans.urlpatterns,
+    *journal.urlpatterns,
+    *referrals.urlpatterns,
+    *indicators.urlpatterns,
     path("", case_files.case_list, name="list"),
     path("file/", case_files.triage_queue, name="queue"),
     path("<str:reference>/statut/", case_files.case_step, name="step"),

@@ -1,0 +1,5 @@
+"""Pages of the referrals part of a case file (see cases/urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
