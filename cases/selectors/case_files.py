@@ -58,7 +58,10 @@ def case_get_for_reading(*, user: User | None, reference: str, request: HttpRequ
 def case_page_context(*, user: User | None, case: CaseFile) -> dict[str, Any]:
     """What the case page shows of `case` (already read through `case_get_for_reading`)."""
     from cases.forms.case_files import TransitionForm
+    from cases.selectors.action_plans import action_plan_for
     from cases.selectors.assessments import assessment_summary_for
+    from cases.selectors.indicators import follow_up_section_for
+    from cases.selectors.journal import case_collaboration_for
     from cases.selectors.participations import case_sharing_for
     from cases.services.case_files import TRANSITIONS
 
@@ -82,6 +85,15 @@ def case_page_context(*, user: User | None, case: CaseFile) -> dict[str, Any]:
         "transition_form": TransitionForm(initial={"version": case.version}),
         "assessment_summary": assessment_summary_for(case=case, user=user),
         "sharing": case_sharing_for(user=user, case=case),
+        "action_plan": action_plan_for(user=user, case=case),
+        "collaboration": case_collaboration_for(user=user, case=case),
+        "follow_up": follow_up_section_for(user=user, case=case),
         # Templates of the other parts of the case file, each with its own context above.
-        "sections": ["cases/assessments/_case_section.html", "cases/consents/_case_section.html"],
+        "sections": [
+            "cases/action_plans/_case_section.html",
+            "cases/assessments/_case_section.html",
+            "cases/journal/_case_section.html",
+            "cases/consents/_case_section.html",
+            "cases/indicators/_case_section.html",
+        ],
     }

@@ -19,6 +19,7 @@ from cases.models import (
     Programme,
     StatusChange,
 )
+from cases.services.follow_up import follow_up_schedule
 from cases.services.priority import case_priority_refresh
 from cii_platform.access import Capability, access_grant
 from cii_platform.accounts.models import User
@@ -176,6 +177,8 @@ def case_transition(
     StatusChange.objects.create(
         case=current, from_status=previous, to_status=to_status, changed_by=changed_by, note=note[:300]
     )
+    if to_status == CaseStatus.CLOSED:
+        follow_up_schedule(case=current)
     audit_record(
         action=AuditAction.CHANGE,
         actor=changed_by,

@@ -29,7 +29,7 @@ def test_a_demo_caseworker_logs_in_and_reaches_their_home_page(page, demo_canton
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Dossiers CII").click()
     page.wait_for_url(re.compile(r"/dossiers/$"))
     references = page.locator("table.data tbody th a").all_inner_texts()
-    assert len(references) == 3
+    assert len(references) >= 3  # the demo canton gives SEMP its three named cases and more
     page.get_by_role("link", name=references[0]).click()
     assert page.get_by_role("heading", name=f"Dossier {references[0]}").is_visible()
 
