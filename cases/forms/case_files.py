@@ -24,6 +24,7 @@ class QueueFilterForm(forms.Form):
     programme = forms.ChoiceField(label=_("Programme"), required=False)
     region = forms.ChoiceField(label=_("Région"), required=False, choices=[("", _("toutes")), *Region.choices])
     service = forms.ChoiceField(label=_("Service pilote"), required=False)
+    overdue = forms.BooleanField(label=_("Seulement les dossiers avec des tâches en retard"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases.models import CaseFile, CaseStatus, Participation
+from cases.selectors.action_plans import overdue_tasks_filter
 from cases.selectors.assessments import high_scores_by_case
 from cases.services.persons import avs_normalise
 from cases.services.priority import DAYS_PER_POINT, TRANSFER_WINDOW, benefit_points
@@ -27,6 +28,7 @@ class QueueQuery:
     region: str = ""
     service: str = ""
     search: str = ""
+    overdue_only: bool = False
 
 
 @dataclass
@@ -83,6 +85,8 @@ def triage_queue_visible(*, user: User | None, query: QueueQuery) -> QuerySet[Ca
         cases = cases.filter(region=query.region)
     if query.service:
         cases = cases.filter(lead_service__code=query.service)
+    if query.overdue_only:
+        cases = cases.filter(overdue_tasks_filter())
     cases = _search(cases, query.search)
     return access_filter_visible(user=user, queryset=cases).order_by("-priority_key", "-id")
 

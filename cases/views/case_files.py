@@ -33,6 +33,7 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
         region=data.get("region", ""),
         service=data.get("service", ""),
         search=data.get("q", ""),
+        overdue_only=bool(data.get("overdue")),
     )
     page = triage_queue_page(user=request.user, query=query, cursor=request.GET.get("apres"))  # type: ignore[arg-type]
     return render(request, "cases/queue.html", {"form": form, "page": page})

@@ -129,3 +129,25 @@ def test_people_without_a_service_role_see_an_empty_queue(client_for, gp_cii_mem
     open_case(lead_service=services["saso"])
 
     assert _references(client_for(gp_cii_member).get(reverse("cases:queue"))) == []
+
+
+def test_the_queue_can_show_only_cases_with_overdue_tasks(client_for, orp_counsellor, services):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases.models import Task
+
+    late = open_case(lead_service=services["semp"], opened_by=orp_counsellor)
+    open_case(lead_service=services["semp"], opened_by=orp_counsellor)
+    Task.objects.create(
+        case=late,
+        title="Rendez-vous médical",
+        assigned_service=services["semp"],
+        due_on=timezone.localdate() - dt.timedelta(days=3),
+        created_by=orp_counsellor,
+    )
+
+    response = client_for(orp_counsellor).get(reverse("cases:queue"), {"overdue": "on"})
+
+    assert _references(response) == [late.reference]
