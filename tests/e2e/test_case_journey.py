@@ -1,5 +1,6 @@
 """A caseworker signals a case, scores the grid, shares it on consent, moves it on and closes it."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -24,9 +25,23 @@ def log_out(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(re.compile(r"/compte/connexion/"))
 
 
-def test_signal_score_share_on_consent_and_close(page, demo_canton):
+def job_exits_today(page, today) -> str:  # type: ignore[no-untyped-def]
+    """The Total cell of the "job" outcome row of the indicators, for cases signalled today."""
+    day = today.strftime("%d.%m.%Y")
+    page.goto(f"/dossiers/indicateurs/?date_from={day}&date_to={day}")
+    row = page.locator("table").first.locator(
+        "tr", has=page.get_by_role("rowheader", name=re.compile("emploi sur le premier"))
+    )
+    return row.locator("td").first.inner_text().strip()
+
+
+def test_signal_score_share_on_consent_plan_meet_and_close(page, demo_canton):
     today = timezone.localdate()
+    oai = PartnerService.objects.get(code="oai")
+    semp = PartnerService.objects.get(code="semp")
     log_in(page, "orp.conseiller")
+    assert job_exits_today(page, today) == "0"
+    page.goto("/")
 
     # Signal a new person's situation.
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="File de triage").click()
@@ -84,9 +99,28 @@ def test_signal_score_share_on_consent_and_close(page, demo_canton):
     assert page.get_by_role("heading", name=f"Dossier {reference} · Amélie Dubois").is_visible()
     log_out(page)
 
-    # The lead service moves the case on and closes it with an outcome.
+    # The lead service plans a task for OAI and records a network meeting.
     log_in(page, "orp.conseiller")
     page.goto(f"/dossiers/{reference}/")
+    page.get_by_role("link", name="Ajouter une tâche").click()
+    page.locator("input[name=title]").fill("Demander un rapport médical")
+    page.locator("select[name=assigned_service]").select_option(value=str(oai.pk))
+    page.locator("input[name=due_on]").fill((today + dt.timedelta(days=14)).strftime("%d.%m.%Y"))
+    page.get_by_role("button", name="Ajouter la tâche").click()
+    page.goto(f"/dossiers/{reference}/")
+    assert page.get_by_text("Demander un rapport médical").first.is_visible()
+    page.get_by_role("link", name="Enregistrer une séance").click()
+    page.locator("input[name=held_on]").fill(today.strftime("%d.%m.%Y"))
+    page.locator(f"input[name=services][value='{semp.pk}']").check()
+    page.locator(f"input[name=services][value='{oai.pk}']").check()
+    page.locator("textarea[name=decisions]").fill("Bilan médical demandé; recherche d'un stage.")
+    page.get_by_role("button", name="Enregistrer la séance").click()
+    page.goto(f"/dossiers/{reference}/")
+    page.get_by_role("link", name=f"Séance du {today:%d.%m.%Y}").click()
+    assert page.get_by_text("Bilan médical demandé").first.is_visible()
+    page.goto(f"/dossiers/{reference}/")
+
+    # The lead service moves the case on and closes it with an outcome.
     for status in ("en évaluation", "plan d'action"):
         page.get_by_label(status, exact=True).check()
         page.get_by_role("button", name="Enregistrer le changement").click()
@@ -97,3 +131,6 @@ def test_signal_score_share_on_consent_and_close(page, demo_canton):
     page.get_by_role("button", name="Enregistrer le changement").click()
     assert page.get_by_text("Le statut du dossier a été mis à jour.").is_visible()
     assert page.get_by_text("emploi sur le premier marché du travail").first.is_visible()
+
+    # The indicators count the new exit (one case: shown as a suppressed small cell).
+    assert job_exits_today(page, today) == "< 3"
