@@ -43,7 +43,7 @@ def _ensure_lead_caseworker(user: User, case: CaseFile) -> None:
         raise PermissionDenied(_("Seul le service pilote du dossier peut inviter d'autres services."))
 
 
-def _consent_basis() -> LegalBasis:
+def consent_legal_basis() -> LegalBasis:
     basis = LegalBasis.objects.filter(is_consent=True, active=True).order_by("id").first()
     if basis is None:
         raise ValidationError(
@@ -52,7 +52,7 @@ def _consent_basis() -> LegalBasis:
     return basis
 
 
-def _check_consent(*, consent: Consent, case: CaseFile, service: PartnerService) -> None:
+def consent_check_covers(*, consent: Consent, case: CaseFile, service: PartnerService) -> None:
     if consent.person_id != case.person_id:
         raise ValidationError(_("Ce consentement ne concerne pas la personne de ce dossier."), code="other_person")
     if consent.revoked_at is not None:
@@ -117,8 +117,8 @@ def participation_invite(
                 _("Choisissez soit le consentement de la personne, soit un article de loi, pas les deux."),
                 code="two_bases",
             )
-        basis = _consent_basis()
-        _check_consent(consent=consent, case=case, service=service)
+        basis = consent_legal_basis()
+        consent_check_covers(consent=consent, case=case, service=service)
     elif legal_basis is None:
         raise ValidationError(
             _(

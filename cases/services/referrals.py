@@ -39,8 +39,8 @@ from cases.selectors.participations import case_sharing_allowed
 from cases.services.case_files import LEAD_SERVICE_BASIS
 from cases.services.participations import (
     CLOSED_STATUSES,
-    _check_consent,  # one definition of what a consent must cover
-    _consent_basis,
+    consent_check_covers,
+    consent_legal_basis,
     participation_invite,
 )
 from cases.services.priority import case_priority_refresh
@@ -67,8 +67,8 @@ def _basis_for(
                 _("Choisissez soit le consentement de la personne, soit un article de loi, pas les deux."),
                 code="two_bases",
             )
-        _check_consent(consent=consent, case=case, service=service)
-        basis = _consent_basis()
+        consent_check_covers(consent=consent, case=case, service=service)
+        basis = consent_legal_basis()
     elif legal_basis is None:
         raise ValidationError(
             _(
