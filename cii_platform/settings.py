@@ -166,7 +166,9 @@ TIME_ZONE = "Europe/Zurich"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["cii_platform.formats"]
-USE_THOUSAND_SEPARATOR = True
+# Off: ids in links and form values must never read "1'243". Amounts use the `chf` filter
+# (CHF 10'000.00) and large counts the `swiss_number` filter.
+USE_THOUSAND_SEPARATOR = False
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"

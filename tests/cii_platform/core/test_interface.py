@@ -52,3 +52,11 @@ def test_pages_load_no_asset_from_another_host(client_for, orp_counsellor):
     external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
     assert external == []
     assert "<script>" not in html
+
+
+def test_large_counts_read_with_apostrophes_and_ids_never_do():
+    rendered = Template("{% load cii_formats %}{{ count|swiss_number }} ?apres={{ cursor }}").render(
+        Context({"count": 1000000, "cursor": 12345})
+    )
+
+    assert rendered == "1'000'000 ?apres=12345"
