@@ -24,7 +24,7 @@ run: install
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@if [ -n "$$REDIS_URL" ]; then \
-		$(BIN)/celery -A cii_platform worker --loglevel=INFO --concurrency=2 & \
+		$(BIN)/celery -A cii_platform worker --beat --schedule=var/celerybeat-schedule --loglevel=INFO --concurrency=2 & \
 		trap 'kill %1 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
 	else \

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -224,6 +225,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # instead of hanging.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+CELERY_TIMEZONE = TIME_ZONE
+# Run by the worker started with --beat (docker-compose.yml).
+CELERY_BEAT_SCHEDULE = {
+    "refresh-waiting-case-priorities": {
+        "task": "cases.tasks.refresh_waiting_case_priorities",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
