@@ -13,14 +13,11 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms.consents import service_label
 from cases.models import Goal, Meeting
 from cii_platform.accounts.models import User
 from cii_platform.audit.forms import swiss_date_field
 from cii_platform.partners.models import PartnerService
-
-
-def _service_label(service: PartnerService) -> str:
-    return f"{service.name} ({service.code.upper()})"
 
 
 def _user_label(user: User) -> str:
@@ -118,7 +115,7 @@ class TaskForm(ServiceErrorsMixin, forms.Form):
         service_field.queryset = PartnerService.objects.filter(pk__in=[service.pk for service in services]).order_by(
             "name"
         )
-        service_field.label_from_instance = _service_label  # type: ignore[method-assign]
+        service_field.label_from_instance = service_label  # type: ignore[method-assign]
         user_field = cast(forms.ModelChoiceField, self.fields["assigned_to"])
         user_field.queryset = caseworkers
         user_field.label_from_instance = _user_label  # type: ignore[method-assign]
@@ -172,7 +169,7 @@ class MeetingForm(ServiceErrorsMixin, forms.Form):
         service_field.queryset = PartnerService.objects.filter(pk__in=[service.pk for service in services]).order_by(
             "name"
         )
-        service_field.label_from_instance = _service_label  # type: ignore[method-assign]
+        service_field.label_from_instance = service_label  # type: ignore[method-assign]
         user_field = cast(forms.ModelMultipleChoiceField, self.fields["participants"])
         user_field.queryset = caseworkers
         user_field.label_from_instance = _user_label  # type: ignore[method-assign]

@@ -13,7 +13,7 @@ from cii_platform.audit.forms import swiss_date_field
 from cii_platform.partners.models import PartnerService
 
 
-def _service_label(service: PartnerService) -> str:
+def service_label(service: PartnerService) -> str:
     return f"{service.name} ({service.code.upper()})"
 
 
@@ -59,7 +59,7 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         services = cast(forms.ModelMultipleChoiceField, self.fields["services"])
         services.queryset = PartnerService.objects.exclude(pk=case.lead_service_id).order_by("name")
-        services.label_from_instance = _service_label
+        services.label_from_instance = service_label
         services.help_text = _("Le service pilote (%(service)s) est toujours compris dans le consentement.") % {
             "service": case.lead_service.name
         }
@@ -74,7 +74,7 @@ class ConsentRevokeForm(forms.Form):
     )
 
 
-def _consent_label(consent: Consent) -> str:
+def consent_label(consent: Consent) -> str:
     services = ", ".join(service.code.upper() for service in consent.services.all())
     return str(
         _("Consentement signé le %(signed)s, valable jusqu'au %(until)s (%(services)s)")
@@ -86,11 +86,43 @@ def _consent_label(consent: Consent) -> str:
     )
 
 
-class ParticipationInviteForm(forms.Form):
+class LegalBasisChoiceMixin(forms.Form):
+    """A `basis` choice between the consents in force and the articles of law of the editable list.
+
+    `clean()` turns it into `consent` (or None) and `legal_basis` (or None). It may be
+    left empty: the services refuse an exchange without basis with their own message.
+    """
+
+    basis = forms.ChoiceField(label=_("Base légale de l'échange"), required=False)
+
+    def offer_bases(self, consents: list[Consent]) -> None:
+        self._consents = {str(consent.pk): consent for consent in consents}
+        self._laws = {basis.code: basis for basis in LegalBasis.objects.filter(active=True, is_consent=False)}
+        basis = cast(forms.ChoiceField, self.fields["basis"])
+        basis.choices = [
+            ("", _("— choisir —")),
+            (
+                _("Consentement de la personne"),
+                [(f"consent-{pk}", consent_label(c)) for pk, c in self._consents.items()],
+            ),
+            (_("Article de loi (sans consentement)"), [(f"law-{code}", b.label) for code, b in self._laws.items()]),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        raw = data.get("basis") or ""
+        data["consent"] = self._consents.get(raw.removeprefix("consent-")) if raw.startswith("consent-") else None
+        data["legal_basis"] = self._laws.get(raw.removeprefix("law-")) if raw.startswith("law-") else None
+        return data
+
+
+class ParticipationInviteForm(LegalBasisChoiceMixin, forms.Form):
     """Which service to invite and on which basis: a consent in force or an article of law.
 
     The basis may be left empty in the form: the service refuses it with its own message.
     """
+
+    field_order = ["service", "basis", "caseworker", "person_informed"]
 
     service = forms.ModelChoiceField(
         label=_("Service à inviter"),
@@ -98,7 +130,6 @@ class ParticipationInviteForm(forms.Form):
         empty_label=_("— choisir —"),
         error_messages={"required": _("Choisissez le service à inviter.")},
     )
-    basis = forms.ChoiceField(label=_("Base légale de l'échange"), required=False)
     caseworker = forms.ModelChoiceField(
         label=_("Intervenant·e du service invité (facultatif)"),
         queryset=User.objects.none(),
@@ -113,11 +144,10 @@ class ParticipationInviteForm(forms.Form):
 
     def __init__(self, *args: Any, case: CaseFile, consents: list[Consent], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._consents = {str(consent.pk): consent for consent in consents}
-        self._laws = {basis.code: basis for basis in LegalBasis.objects.filter(active=True, is_consent=False)}
+        self.offer_bases(consents)
         service = cast(forms.ModelChoiceField, self.fields["service"])
         service.queryset = PartnerService.objects.exclude(pk=case.lead_service_id).order_by("name")
-        service.label_from_instance = _service_label
+        service.label_from_instance = service_label
         caseworker = cast(forms.ModelChoiceField, self.fields["caseworker"])
         caseworkers: QuerySet[User] = (
             User.objects.filter(is_active=True, roles__role=Role.CASEWORKER, service__isnull=False)
@@ -127,22 +157,6 @@ class ParticipationInviteForm(forms.Form):
         )
         caseworker.queryset = caseworkers
         caseworker.label_from_instance = lambda user: f"{user.get_full_name() or user.username} · {user.service}"
-        basis = cast(forms.ChoiceField, self.fields["basis"])
-        basis.choices = [
-            ("", _("— choisir —")),
-            (
-                _("Consentement de la personne"),
-                [(f"consent-{pk}", _consent_label(c)) for pk, c in self._consents.items()],
-            ),
-            (_("Article de loi (sans consentement)"), [(f"law-{code}", b.label) for code, b in self._laws.items()]),
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        raw = data.get("basis") or ""
-        data["consent"] = self._consents.get(raw.removeprefix("consent-")) if raw.startswith("consent-") else None
-        data["legal_basis"] = self._laws.get(raw.removeprefix("law-")) if raw.startswith("law-") else None
-        return data
 
 
 class ParticipationEndForm(forms.Form):

@@ -5,32 +5,19 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CaseFile, Consent, LegalBasis, Referral
+from cases.forms.consents import LegalBasisChoiceMixin, service_label
+from cases.models import CaseFile, Consent, Referral
 from cases.services.referrals import REFERRAL_REASON_MAX_CHARS, REFUSAL_REASON_MAX_CHARS
 from cii_platform.partners.models import PartnerService
 
 
-def _service_label(service: PartnerService) -> str:
-    return f"{service.name} ({service.code.upper()})"
-
-
-def _consent_label(consent: Consent) -> str:
-    services = ", ".join(service.code.upper() for service in consent.services.all())
-    return str(
-        _("Consentement signé le %(signed)s, valable jusqu'au %(until)s (%(services)s)")
-        % {
-            "signed": consent.signed_on.strftime("%d.%m.%Y"),
-            "until": consent.valid_until.strftime("%d.%m.%Y"),
-            "services": services,
-        }
-    )
-
-
-class ReferralForm(forms.Form):
+class ReferralForm(LegalBasisChoiceMixin, forms.Form):
     """What the lead service proposes, to whom, why and on which basis.
 
     The basis may be left empty in the form: the service refuses it with its own message.
     """
+
+    field_order = ["kind", "to_service", "basis", "reason"]
 
     kind = forms.ChoiceField(
         label=_("Proposition"),
@@ -44,7 +31,6 @@ class ReferralForm(forms.Form):
         empty_label=_("— choisir —"),
         error_messages={"required": _("Choisissez le service destinataire.")},
     )
-    basis = forms.ChoiceField(label=_("Base légale de l'échange"), required=False)
     reason = forms.CharField(
         label=_("Motif"),
         help_text=_(
@@ -58,27 +44,10 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args: Any, case: CaseFile, consents: list[Consent], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._consents = {str(consent.pk): consent for consent in consents}
-        self._laws = {basis.code: basis for basis in LegalBasis.objects.filter(active=True, is_consent=False)}
+        self.offer_bases(consents)
         service = cast(forms.ModelChoiceField, self.fields["to_service"])
         service.queryset = PartnerService.objects.exclude(pk=case.lead_service_id).order_by("name")
-        service.label_from_instance = _service_label
-        basis = cast(forms.ChoiceField, self.fields["basis"])
-        basis.choices = [
-            ("", _("— choisir —")),
-            (
-                _("Consentement de la personne"),
-                [(f"consent-{pk}", _consent_label(c)) for pk, c in self._consents.items()],
-            ),
-            (_("Article de loi (sans consentement)"), [(f"law-{code}", b.label) for code, b in self._laws.items()]),
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        raw = data.get("basis") or ""
-        data["consent"] = self._consents.get(raw.removeprefix("consent-")) if raw.startswith("consent-") else None
-        data["legal_basis"] = self._laws.get(raw.removeprefix("law-")) if raw.startswith("law-") else None
-        return data
+        service.label_from_instance = service_label
 
 
 class ReferralAnswerForm(forms.Form):

@@ -80,3 +80,8 @@ def consent_document_content_type(*, consent: Consent) -> str:
     """The content type under which the signed document is served (from its checked extension)."""
     guessed, _encoding = mimetypes.guess_type(consent.document.name or "")
     return guessed or "application/octet-stream"
+
+
+def consents_in_force(*, case: CaseFile) -> list[Consent]:
+    """The consents of the case's person that can ground an exchange today (valid, not revoked)."""
+    return [consent for consent in consents_of_case(case=case) if consent_state(consent=consent) == "valid"]

@@ -25,7 +25,7 @@ from cases.selectors.consents import (
     consent_get_for_case,
     consent_read,
     consent_state,
-    consents_of_case,
+    consents_in_force,
 )
 from cases.selectors.participations import case_get_for_sharing, case_sharing_for, participation_get_for_case
 from cases.services.consents import consent_record, consent_revoke
@@ -159,7 +159,7 @@ def consent_revoke_view(request: HttpRequest, reference: str, consent_id: int) -
 def participation_invite_view(request: HttpRequest, reference: str) -> HttpResponse:
     user = _user(request)
     case = case_get_for_sharing(user=user, reference=reference, request=request, audit_read=request.method == "GET")
-    usable = [consent for consent in consents_of_case(case=case) if consent_state(consent=consent) == "valid"]
+    usable = consents_in_force(case=case)
     form = ParticipationInviteForm(request.POST or None, case=case, consents=usable)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

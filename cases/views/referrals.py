@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.forms.referrals import ReferralAnswerForm, ReferralForm
 from cases.models import Referral
-from cases.selectors.consents import consent_state, consents_of_case
+from cases.selectors.consents import consents_in_force
 from cases.selectors.participations import case_get_for_sharing
 from cases.selectors.referrals import (
     REFERRAL_REMINDER_DAYS,
@@ -38,7 +38,7 @@ def _user(request: HttpRequest) -> User:
 def referral_new(request: HttpRequest, reference: str) -> HttpResponse:
     user = _user(request)
     case = case_get_for_sharing(user=user, reference=reference, request=request, audit_read=request.method == "GET")
-    usable = [consent for consent in consents_of_case(case=case) if consent_state(consent=consent) == "valid"]
+    usable = consents_in_force(case=case)
     form = ReferralForm(request.POST or None, case=case, consents=usable)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
