@@ -58,11 +58,12 @@ from cases.models import (
     StatusChange,
 )
 from cases.reference_data import load_reference_data
+from cases.selectors.revolving_door import SYSTEMS, Stay, revolving_door_from_stays
 from cases.services import case_open, person_create
 from cases.services.case_files import LEAD_SERVICE_BASIS
 from cases.services.follow_up import FOLLOW_UP_MONTHS, add_months
 from cases.services.participations import consent_access_ends_at
-from cases.services.priority import TRANSFER_WINDOW, benefit_points, priority_key
+from cases.services.priority import benefit_points, priority_key
 from cii_platform.accounts.models import Role, User
 from cii_platform.partners.models import PartnerService
 
@@ -803,11 +804,18 @@ def bulk_plans(today: dt.date) -> list[_CasePlan]:
 
 
 def _transfers(plan: _CasePlan, now: dt.datetime) -> int:
-    """As `cases.services.priority.transfers_last_12_months` counts them (one case per bulk person)."""
-    since = now - TRANSFER_WINDOW
-    recent = sum(1 for _service, started in plan.leads if started >= since)
-    earlier = any(started < since for _service, started in plan.leads)
-    return max(recent - (0 if earlier else 1), 0)
+    """The hand-offs of the last 12 months as the revolving-door index counts them (one case per bulk person)."""
+    stays = [
+        Stay(
+            system=code,
+            case_id=0,
+            started_on=timezone.localtime(since).date(),
+            ended_on=timezone.localtime(plan.leads[position + 1][1]).date() if position + 1 < len(plan.leads) else None,
+        )
+        for position, (code, since) in enumerate(plan.leads)
+        if code in SYSTEMS
+    ]
+    return revolving_door_from_stays(stays=stays, today=timezone.localtime(now).date()).hops_last_12_months
 
 
 @transaction.atomic

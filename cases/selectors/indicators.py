@@ -23,8 +23,10 @@ recomputed. A median, an average or a share computed over fewer than three cases
 is hidden too. Zero is shown: it identifies nobody.
 
 Cost: a fixed number of queries whatever the number of cases: one grouped query
-for the counts, one for the hand-offs, one for the follow-up answers and one
-window query per median and breakdown (the two middle values of each group only).
+for the counts, one for the hand-offs, one for the follow-up answers, two for
+the persons the revolving-door index flags (`cases.selectors.revolving_door`, as
+in the triage queue) and one window query per median and breakdown (the two
+middle values of each group only).
 
 Follow-up after exit
 --------------------
@@ -71,6 +73,7 @@ from cases.models import (
     Programme,
     StatusChange,
 )
+from cases.selectors.revolving_door import revolving_door_flagged_persons
 from cii_platform.access import Capability, access_filter_visible, access_get_or_404
 from cii_platform.accounts.models import Role, User
 from cii_platform.audit.models import AuditAction
@@ -162,6 +165,16 @@ def _count_figures(cohort: QuerySet[CaseFile]) -> dict[GroupKey, dict[str, int]]
         row["solutions"] = sum(row[_outcome_key(o)] for o in POSITIVE)
         figures[key] = row
     return figures
+
+
+def _revolving_door_figures(cohort: QuerySet[CaseFile], *, on: dt.date) -> dict[GroupKey, int]:
+    """Case files of `cohort` whose person the revolving-door index flags on day `on`, per group (two queries)."""
+    flagged = revolving_door_flagged_persons(cases=cohort, today=on)
+    figures: dict[GroupKey, int] = defaultdict(int)
+    for person_id, programme_id, lead_service_id in cohort.values_list("person_id", "programme_id", "lead_service_id"):
+        if person_id in flagged:
+            figures[(programme_id, lead_service_id)] += 1
+    return dict(figures)
 
 
 def _handoff_figures(cohort: QuerySet[CaseFile]) -> dict[GroupKey, int]:
@@ -340,6 +353,7 @@ def _row_specs() -> list[tuple[str, str, RowKind, int]]:
         ("median_duration", _("Durée médiane, du signalement à la clôture"), RowKind.DAYS, 0),
         ("median_first_meeting", _("Délai médian, du signalement à la première séance de réseau"), RowKind.DAYS, 0),
         ("handoffs_per_case", _("Transferts du pilotage par dossier (moyenne)"), RowKind.RATIO, 0),
+        ("revolving_door", _("Dossiers dont la personne est prise dans l'effet tourniquet"), RowKind.COUNT, 0),
         ("lasting_6", _("Toujours en emploi ou en formation 6 mois après une solution"), RowKind.SHARE, 0),
         ("lasting_12", _("Toujours en emploi ou en formation 12 mois après une solution"), RowKind.SHARE, 0),
     ]
@@ -524,6 +538,9 @@ def indicators_compute(
         raise Http404
     cohort = indicator_cohort(user=user, scope=scope, date_from=date_from, date_to=date_to, programme=programme)
     counts = _count_figures(cohort)
+    # The index at the end of the period: was the person caught in the revolving door then.
+    for key, flagged in _revolving_door_figures(cohort, on=min(date_to, timezone.localdate())).items():
+        counts.setdefault(key, {})["revolving_door"] = flagged
     handoffs = _handoff_figures(cohort)
     follow_ups = _follow_up_figures(cohort)
     durations, first_meetings = _duration_values(cohort), _first_meeting_values(cohort)

@@ -2,16 +2,17 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases.models import CaseFile, CaseStatus, Participation
+from cases.models import CaseFile, CaseStatus
 from cases.selectors.action_plans import overdue_tasks_filter
 from cases.selectors.assessments import high_scores_by_case
+from cases.selectors.revolving_door import revolving_door_by_person
 from cases.services.persons import avs_normalise
-from cases.services.priority import DAYS_PER_POINT, TRANSFER_WINDOW, benefit_points
+from cases.services.priority import DAYS_PER_POINT, benefit_points
 from cii_platform.access import access_filter_visible, access_mark_can_change
 from cii_platform.accounts.models import User
 
@@ -95,7 +96,9 @@ def triage_queue_page(*, user: User | None, query: QueueQuery, cursor: str | Non
     """One page of the queue after `cursor`, each row with its priority and the reasons for it.
 
     Costs the same number of queries whatever the number of cases: the page, then
-    one query each for the flags, the high scores and the transfers of its rows.
+    one query each for the flags, the high scores and the lead roles of its persons.
+    A row's hand-offs and its revolving-door flag are the person's revolving-door
+    index (`cases.selectors.revolving_door`), as on the person's page.
     """
     cases = triage_queue_visible(user=user, query=query)
     position = parse_queue_cursor(cursor)
@@ -107,8 +110,8 @@ def triage_queue_page(*, user: User | None, query: QueueQuery, cursor: str | Non
     page = page[:size]
     access_mark_can_change(user=user, objects=page)
     high = high_scores_by_case(case_ids=[case.pk for case in page])
-    transfers = _transfers(page)
     today = timezone.localdate()
+    doors = revolving_door_by_person(person_ids={case.person_id for case in page}, today=today)
     rows = []
     for case in page:
         reasons: list[tuple[str, int]] = []
@@ -132,8 +135,8 @@ def triage_queue_page(*, user: User | None, query: QueueQuery, cursor: str | Non
             reasons.append(
                 (ngettext("%(n)d dimension cotée 3", "%(n)d dimensions cotées 3", count) % {"n": count}, count)
             )
-        moves = transfers.get(case.person_id, 0)
-        if moves:
+        door = doors[case.person_id]
+        if moves := door.hops_last_12_months:
             reasons.append(
                 (ngettext("%(n)d transfert en 12 mois", "%(n)d transferts en 12 mois", moves) % {"n": moves}, 2 * moves)
             )
@@ -145,23 +148,7 @@ def triage_queue_page(*, user: User | None, query: QueueQuery, cursor: str | Non
                 case=case,
                 priority=sum(points for _label, points in reasons),
                 reasons=reasons,
-                revolving_door=moves >= 2,
+                revolving_door=door.flagged,
             )
         )
     return QueuePage(rows=rows, next_cursor=next_cursor)
-
-
-def _transfers(page: list[CaseFile]) -> dict[int, int]:
-    """Transfers per person in the last 12 months (lead roles after the first), for the page's persons."""
-    if not page:
-        return {}
-    since = timezone.now() - TRANSFER_WINDOW
-    person_ids = {case.person_id for case in page}
-    rows = (
-        Participation.objects.filter(case__person_id__in=person_ids, role=Participation.Role.LEAD)
-        .values("case__person_id")
-        .annotate(
-            recent=Count("id", filter=Q(started_at__gte=since)), earlier=Count("id", filter=Q(started_at__lt=since))
-        )
-    )
-    return {row["case__person_id"]: max(row["recent"] - (0 if row["earlier"] else 1), 0) for row in rows}

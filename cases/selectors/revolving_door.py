@@ -26,12 +26,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Participation, Person
+from cases.models import CaseFile, Participation, Person
 
 if TYPE_CHECKING:  # django-stubs is a development dependency only
     from django_stubs_ext import StrOrPromise
@@ -180,20 +181,29 @@ def _index(stays: list[Stay], *, months: int, today: dt.date) -> RevolvingDoor:
     )
 
 
-def lead_stays_by_person(*, person_ids: Iterable[int], case_ids: Iterable[int] | None = None) -> dict[int, list[Stay]]:
+def lead_stays_by_person(
+    *, person_ids: Iterable[int] | QuerySet[CaseFile], case_ids: Iterable[int] | None = None
+) -> dict[int, list[Stay]]:
     """The lead roles of the three systems of each person, in the order they started (one query).
 
-    With `case_ids`, only the lead roles of those case files (e.g. the ones a user may see).
+    `person_ids` may be a queryset of case files, whose persons are then read in the
+    same query (for the indicators' cohorts); only persons with lead roles in the
+    three systems are keys then. With `case_ids`, only the lead roles of those case
+    files (e.g. the ones a user may see).
     """
-    ids = set(person_ids)
-    if not ids:
-        return {}
+    if isinstance(person_ids, QuerySet):
+        persons: Any = person_ids.values("person_id")
+        stays: dict[int, list[Stay]] = defaultdict(list)
+    else:
+        persons = set(person_ids)
+        if not persons:
+            return {}
+        stays = {person_id: [] for person_id in persons}
     rows = Participation.objects.filter(
-        case__person_id__in=ids, role=Participation.Role.LEAD, service__code__in=list(SYSTEMS)
+        case__person_id__in=persons, role=Participation.Role.LEAD, service__code__in=list(SYSTEMS)
     )
     if case_ids is not None:
         rows = rows.filter(case_id__in=list(case_ids))
-    stays: dict[int, list[Stay]] = {person_id: [] for person_id in ids}
     for person_id, case_id, code, started_at, ended_at in rows.order_by("started_at", "id").values_list(
         "case__person_id", "case_id", "service__code", "started_at", "ended_at"
     ):
@@ -205,7 +215,7 @@ def lead_stays_by_person(*, person_ids: Iterable[int], case_ids: Iterable[int] |
                 ended_on=_local_day(ended_at) if ended_at is not None else None,
             )
         )
-    return stays
+    return dict(stays)
 
 
 def revolving_door_from_stays(
@@ -235,3 +245,13 @@ def person_revolving_door(
     caller decides what of it to show (see `cases.selectors.journal.case_collaboration_for`).
     """
     return revolving_door_by_person(person_ids=[person.pk], months=months, today=today)[person.pk]
+
+
+def revolving_door_flagged_persons(*, cases: QuerySet[CaseFile], today: dt.date | None = None) -> set[int]:
+    """The persons of `cases` flagged by their revolving-door index today (one query, for the indicators)."""
+    day = today or timezone.localdate()
+    return {
+        person_id
+        for person_id, stays in lead_stays_by_person(person_ids=cases).items()
+        if _index(stays, months=DEFAULT_MONTHS, today=day).flagged
+    }

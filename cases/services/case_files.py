@@ -20,7 +20,7 @@ from cases.models import (
     StatusChange,
 )
 from cases.services.follow_up import follow_up_schedule
-from cases.services.priority import case_priority_refresh
+from cases.services.priority import person_cases_priority_refresh
 from cii_platform.access import Capability, access_grant
 from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
@@ -107,7 +107,9 @@ def case_open(
     participation.full_clean()
     participation.save()
     StatusChange.objects.create(case=case, from_status="", to_status=CaseStatus.REPORTED, changed_by=opened_by)
-    case_priority_refresh(case=case)
+    # A new lead role is a transfer for the person's other waiting cases as well.
+    person_cases_priority_refresh(person_id=person.pk)
+    case.refresh_from_db(fields=["priority_points", "priority_key"])
     audit_record(action=AuditAction.CREATE, actor=opened_by, obj=case, person_id=str(person.pk), request=request)
     for capability in (Capability.VIEW, Capability.CHANGE):
         access_grant(

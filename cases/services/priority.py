@@ -2,8 +2,11 @@
 
 Priority = points + one point per 30 days of waiting. Points: benefits from two
 (3 points) or three (5 points) of AC/AI/AS; one point per dimension scored 3 in
-the latest assessment; two points per transfer of the person between services in
-the last 12 months. Waiting time grows for every case at the same pace, so the
+the latest assessment; two points per hand-off of the person between unemployment
+insurance, disability insurance and social assistance in the last 12 months, as
+the revolving-door index counts them (`cases.selectors.revolving_door`, the one
+definition the queue's flag, the person's page and the indicators share).
+Waiting time grows for every case at the same pace, so the
 stored sort key `points × 30 − day the case was signalled` orders the queue
 exactly as the priority does, without a daily recomputation; only the points are
 refreshed when what they count changes (and daily, for transfers ageing out).
@@ -12,13 +15,12 @@ refreshed when what they count changes (and daily, for transfers ageing out).
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import CaseFile, Participation
+from cases.models import CaseFile
 
 DAYS_PER_POINT = 30
-TRANSFER_WINDOW = dt.timedelta(days=365)
 EPOCH = dt.date(2000, 1, 1)
 
 
@@ -35,23 +37,13 @@ def high_dimension_count(case: CaseFile) -> int:
 
 
 def transfers_last_12_months(case: CaseFile, *, today: dt.date | None = None) -> int:
-    """Hand-offs of the person between services in the last 12 months.
+    """Hand-offs of the case's person between AC, AI and AS in the 12 months up to `today`.
 
-    Every lead role taken for this person (a new case file in another service, or a
-    hand-over of the lead) after the first one counts as one transfer.
+    The revolving-door index's `hops_last_12_months` (see `cases.selectors.revolving_door`).
     """
-    since = timezone.now() - TRANSFER_WINDOW if today is None else _start_of(today - TRANSFER_WINDOW)
-    leads = Participation.objects.filter(
-        case__person_id=case.person_id, role=Participation.Role.LEAD, started_at__gte=since
-    ).aggregate(count=Count("id"))
-    earlier = Participation.objects.filter(
-        case__person_id=case.person_id, role=Participation.Role.LEAD, started_at__lt=since
-    ).exists()
-    return max(leads["count"] - (0 if earlier else 1), 0)
+    from cases.selectors.revolving_door import revolving_door_by_person  # the selectors import the services
 
-
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return revolving_door_by_person(person_ids=[case.person_id], today=today)[case.person_id].hops_last_12_months
 
 
 def priority_key(points: int, opened_at: dt.datetime) -> int:
@@ -71,6 +63,16 @@ def case_priority_refresh(*, case: CaseFile) -> CaseFile:
         CaseFile.objects.filter(pk=case.pk).update(priority_points=points, priority_key=key)
         case.priority_points, case.priority_key = points, key
     return case
+
+
+@transaction.atomic
+def person_cases_priority_refresh(*, person_id: int, statuses: tuple[str, ...] = ("reported", "assessment")) -> int:
+    """Refresh the waiting cases of person `person_id`: a new lead role changes the transfers of all of them."""
+    refreshed = 0
+    for case in CaseFile.objects.filter(person_id=person_id, status__in=statuses).order_by("id"):
+        case_priority_refresh(case=case)
+        refreshed += 1
+    return refreshed
 
 
 def cases_priority_refresh_all(*, statuses: tuple[str, ...] = ("reported", "assessment")) -> int:

@@ -43,7 +43,7 @@ from cases.services.participations import (
     consent_legal_basis,
     participation_invite,
 )
-from cases.services.priority import case_priority_refresh
+from cases.services.priority import case_priority_refresh, person_cases_priority_refresh
 from cii_platform.access import Capability, access_grant, access_revoke
 from cii_platform.accounts.models import Role, User
 from cii_platform.audit.models import AuditAction
@@ -351,6 +351,8 @@ def _accept_handover(referral: Referral, case: CaseFile, accepted_by: User, requ
         other.save(update_fields=["status", "answered_at"])
         _audit(other, accepted_by, request, action=AuditAction.CHANGE, status=other.status, reason="handover")
     case_priority_refresh(case=case)
+    # The new lead role is a transfer for the person's other waiting cases as well.
+    person_cases_priority_refresh(person_id=case.person_id)
 
 
 @transaction.atomic

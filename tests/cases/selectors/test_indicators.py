@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from cases.models import CaseFile, CaseStatus, FollowUpCheck, Meeting, Outcome, OutOfCriteriaReason, Participation
 from cases.selectors.indicators import IndicatorScope, indicator_scope, indicators_compute, suppress_small_counts
+from cases.selectors.revolving_door import revolving_door_by_person
 from cases.services.case_files import case_transition
 from cii_platform.access import Capability, access_grant
-from tests.factories import open_case, programme
+from tests.factories import PersonFactory, open_case, programme
 
 pytestmark = pytest.mark.django_db
 
@@ -222,6 +223,28 @@ def test_hand_offs_count_the_lead_participations_beyond_the_first(gp_cii_member,
     cell = _report(gp_cii_member).by_service.row("handoffs_per_case").cells[0]
 
     assert (cell.value, cell.display) == (1.0, "1.00")
+
+
+def _lead_from(case: CaseFile, day: dt.date) -> None:
+    Participation.objects.filter(case=case, role=Participation.Role.LEAD).update(started_at=_at(day))
+
+
+def test_cases_of_persons_caught_in_the_revolving_door_are_counted_as_the_queue_flags_them(gp_cii_member, services):
+    caught, settled = PersonFactory(), PersonFactory()
+    for service, day in (("semp", dt.date(2024, 2, 1)), ("oai", dt.date(2024, 5, 1)), ("saso", dt.date(2024, 9, 1))):
+        _lead_from(_case(services[service], person=caught, opened=day), day)
+    for service, day in (("semp", dt.date(2024, 2, 1)), ("saso", dt.date(2024, 9, 1))):
+        _lead_from(_case(services[service], person=settled, opened=day), day)
+    for _ in range(3):
+        _case(services["smig"], opened=dt.date(2024, 6, 1))
+
+    table = _report(gp_cii_member).by_service
+
+    # Columns: total, then each service; the three cases of the person with two hand-offs in 2024.
+    assert table.figure("revolving_door") == "3"
+    assert sum(value or 0 for value in _values(table, "revolving_door")[1:]) == 3
+    assert revolving_door_by_person(person_ids=[caught.pk], today=TO)[caught.pk].flagged
+    assert not revolving_door_by_person(person_ids=[settled.pk], today=TO)[settled.pk].flagged
 
 
 def test_lasting_reintegration_is_the_share_still_integrated_among_answered_checks(

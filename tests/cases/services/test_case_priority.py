@@ -49,3 +49,19 @@ def test_refreshing_an_unchanged_case_writes_nothing(services):
         case_priority_refresh(case=case)
 
     assert not [query for query in queries if query["sql"].startswith("UPDATE")]
+
+
+def test_a_new_lead_role_raises_the_priority_of_the_persons_other_waiting_cases(services):
+    person = PersonFactory()
+    first = open_case(lead_service=services["semp"], person=person)
+    open_case(lead_service=services["saso"], person=person)
+
+    assert CaseFile.objects.get(pk=first.pk).priority_points == 2
+
+
+def test_lead_roles_outside_ac_ai_and_as_are_no_transfer(services):
+    person = PersonFactory()
+    open_case(lead_service=services["smig"], person=person)
+    second = open_case(lead_service=services["saso"], person=person)
+
+    assert second.priority_points == 0

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import CaseStatus
+from cases.selectors.revolving_door import person_revolving_door
 from cases.services import case_transition
 from tests.factories import PersonFactory, open_case
 
@@ -58,6 +59,39 @@ def test_the_queue_flags_the_revolving_door(client_for, ssr_social_worker, servi
     row = response.context["page"].rows[0]
     assert (row.case.reference, row.revolving_door) == (third.reference, True)
     assert "Effet tourniquet" in response.content.decode()
+
+
+def _flag_of(client, reference: str) -> tuple[bool, list[str]]:
+    rows = {row.case.reference: row for row in client.get(reverse("cases:queue")).context["page"].rows}
+    return rows[reference].revolving_door, [label for label, _points in rows[reference].reasons]
+
+
+def test_the_queue_flag_appears_on_the_second_hand_off_not_the_first(client_for, ssr_social_worker, services):
+    person = PersonFactory()
+    open_case(lead_service=services["semp"], person=person)
+    first = open_case(lead_service=services["saso"], person=person, opened_by=ssr_social_worker)
+    client = client_for(ssr_social_worker)
+
+    assert _flag_of(client, first.reference) == (False, ["1 transfert en 12 mois"])
+
+    open_case(lead_service=services["oai"], person=person)
+    second = open_case(lead_service=services["saso"], person=person, opened_by=ssr_social_worker)
+
+    assert _flag_of(client, second.reference) == (True, ["3 transferts en 12 mois"])
+
+
+def test_the_queue_counts_moves_between_ac_ai_and_as_only_as_the_persons_index_does(
+    client_for, ssr_social_worker, services
+):
+    person = PersonFactory()
+    open_case(lead_service=services["smig"], person=person)
+    open_case(lead_service=services["sfpo"], person=person)
+    case = open_case(lead_service=services["saso"], person=person, opened_by=ssr_social_worker)
+
+    flagged, reasons = _flag_of(client_for(ssr_social_worker), case.reference)
+
+    assert (flagged, reasons) == (False, [])
+    assert person_revolving_door(person=person).hops_last_12_months == 0
 
 
 def test_the_queue_searches_by_name_avs_number_and_reference(client_for, orp_counsellor, services):
