@@ -116,7 +116,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "cii_platform.accounts.backends.AccountBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 PASSWORD_HASHERS = [
@@ -137,8 +137,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions live on the server (database): logging out deletes them there.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = 30 * 60  # idle timeout: renewed at every request
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_AGE = 30 * 60  # idle timeout, from the last renewal
+# Renewed by cii_platform.accounts.middleware.SessionLifetimeMiddleware at most once a minute.
+SESSION_SAVE_EVERY_REQUEST = False
+CII_SESSION_RENEW_INTERVAL = timedelta(minutes=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -251,6 +253,12 @@ SPECTACULAR_SETTINGS = {
     # Self-hosted Swagger UI (no CDN on the cantonal intranet).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Several models have a `status`: each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "TaskStatusEnum": "cases.models.Task.Status",
+        "ReferralStatusEnum": "cases.models.Referral.Status",
+    },
 }
 
 # Logs never carry request bodies or personal data: only what the code logs on

@@ -13,13 +13,18 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 SESSION_LOGIN_STAMP = "cii_authenticated_at"
+SESSION_RENEWED_STAMP = "cii_renewed_at"
 
 
 class SessionLifetimeMiddleware:
-    """End every session 10 hours after login, whatever the activity.
+    """End every session 10 hours after login, whatever the activity; renew it while it is used.
 
-    The idle timeout (30 minutes) is the session cookie age renewed at each
-    request; this caps the total. A session without a login stamp is ended too.
+    The idle timeout (30 minutes, `SESSION_COOKIE_AGE`) runs from the last save
+    of the session. An authenticated request saves it again (pushing its expiry
+    30 minutes ahead) once `CII_SESSION_RENEW_INTERVAL` has passed since the last
+    save, rather than at every request: the idle timeout stays exact to within
+    that interval, and a page costs no session write. A session without a login
+    stamp is ended.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -33,6 +38,11 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 messages.info(request, _("Votre session a expiré. Veuillez vous reconnecter."))
                 return redirect(settings.LOGIN_URL)
+            now = time.time()
+            renewed = request.session.get(SESSION_RENEWED_STAMP)
+            interval = settings.CII_SESSION_RENEW_INTERVAL.total_seconds()
+            if not isinstance(renewed, int | float) or not 0 <= now - renewed < interval:
+                request.session[SESSION_RENEWED_STAMP] = now  # modified: saved with a new expiry
         return self.get_response(request)
 
 

@@ -8,7 +8,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
-from cii_platform.accounts.middleware import SESSION_LOGIN_STAMP
+from cii_platform.accounts.middleware import SESSION_LOGIN_STAMP, SESSION_RENEWED_STAMP
 from cii_platform.audit.models import AuditAction, AuditEvent
 from tests.conftest import PASSWORD
 
@@ -97,15 +97,34 @@ def test_logout_ends_the_session_on_the_server(client, orp_counsellor):
     assert AuditEvent.objects.filter(action=AuditAction.LOGOUT, actor=orp_counsellor).exists()
 
 
-def test_each_request_pushes_the_server_side_expiry_30_minutes_ahead(client, orp_counsellor):
+def _renewed_seconds_ago(client, seconds: float) -> None:
+    session = client.session
+    session[SESSION_RENEWED_STAMP] = time.time() - seconds
+    session.save()
+
+
+def test_a_request_a_minute_after_the_last_renewal_pushes_the_expiry_30_minutes_ahead(client, orp_counsellor):
     client.post(LOGIN, {"username": "orp.counsellor", "password": PASSWORD})
     key = client.session.session_key
+    _renewed_seconds_ago(client, 61)
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() + dt.timedelta(minutes=1))
 
     client.get("/")
 
     expiry = Session.objects.get(session_key=key).expire_date
     assert dt.timedelta(minutes=29) < expiry - timezone.now() <= dt.timedelta(minutes=30)
+
+
+def test_requests_within_a_minute_of_the_last_renewal_write_no_session(client, orp_counsellor):
+    client.post(LOGIN, {"username": "orp.counsellor", "password": PASSWORD})
+    client.get("/")  # renews the session
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + dt.timedelta(minutes=20))
+
+    client.get("/")
+
+    expiry = Session.objects.get(session_key=key).expire_date
+    assert expiry - timezone.now() <= dt.timedelta(minutes=20)
 
 
 def test_a_session_idle_for_30_minutes_is_over(client, orp_counsellor):
