@@ -8,7 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from cii_platform.accounts.middleware import SESSION_LOGIN_STAMP
+from cii_platform.accounts.middleware import SESSION_LOGIN_STAMP, SESSION_RENEWED_STAMP
 from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
@@ -17,7 +17,9 @@ from cii_platform.audit.services import audit_record
 @receiver(user_logged_in)
 def on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
-        request.session[SESSION_LOGIN_STAMP] = time.time()
+        now = time.time()
+        # Logging in saves the session: that is its first renewal.
+        request.session[SESSION_LOGIN_STAMP] = request.session[SESSION_RENEWED_STAMP] = now
     audit_record(action=AuditAction.LOGIN, actor=user, request=request)
 
 

@@ -1,14 +1,23 @@
 """Case-file pages: visible to the services granted, 404 for everyone else."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from cases.services.action_plans import goal_create, task_create
+from cases.services.assessments import ScoreInput, assessment_record
+from cases.services.journal import attachment_create, journal_entry_create
+from cases.services.meetings import meeting_record
 from cii_platform.access import Capability, access_grant
 from cii_platform.audit.models import AuditAction, AuditEvent
+from tests.cases.attachments import pdf
+from tests.cases.referrals import propose
+from tests.cases.sharing import invite_on_consent, record_consent
 from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +117,59 @@ def test_the_list_pages_without_counting_everything(client_for, orp_counsellor, 
     second = client.get(reverse("cases:list"), {"apres": after}).content.decode()
     assert cases[0].reference in second
     assert cases[-1].reference not in second
+
+
+def test_a_case_page_costs_the_same_queries_for_few_and_for_many_rows(
+    client_for, orp_counsellor, oai_counsellor, services
+):
+    case = open_case(lead_service=services["semp"], opened_by=orp_counsellor)
+    invite_on_consent(case, services["oai"], orp_counsellor, record_consent(case, orp_counsellor, [services["oai"]]))
+    propose(case, services["saso"], orp_counsellor, basis="lasoc-28")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+
+    def add(rounds: int) -> None:
+        for number in range(rounds):
+            goal = goal_create(case=case, title=f"Objectif {number}", created_by=orp_counsellor)
+            meeting = meeting_record(
+                case=case,
+                held_on=yesterday,
+                services=[services["semp"], services["oai"]],
+                decisions=f"Décision {number}",
+                recorded_by=orp_counsellor,
+            )
+            for service in ("semp", "oai"):
+                task_create(
+                    case=case,
+                    title=f"Tâche {number}",
+                    assigned_service=services[service],
+                    due_on=timezone.localdate() + dt.timedelta(days=number),
+                    created_by=orp_counsellor,
+                    goal=goal,
+                    meeting=meeting,
+                )
+            for author, visibility in (
+                (orp_counsellor, "network"),
+                (orp_counsellor, "service"),
+                (oai_counsellor, "service"),
+            ):
+                journal_entry_create(case=case, author=author, text=f"Note {number}", visibility=visibility)
+            attachment_create(
+                case=case, uploaded_by=orp_counsellor, title=f"Pièce {number}", document=pdf(), visibility="network"
+            )
+            for author in (orp_counsellor, oai_counsellor):
+                assessment_record(
+                    case=case, author=author, assessed_on=yesterday, scores={"debts": ScoreInput(number % 4)}
+                )
+
+    def queries(user) -> int:
+        client = client_for(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("cases:detail", args=[case.reference])).status_code == 200
+        return len(captured)
+
+    add(1)
+    few = (queries(orp_counsellor), queries(oai_counsellor))
+    add(6)
+    many = (queries(orp_counsellor), queries(oai_counsellor))
+
+    assert few == many
