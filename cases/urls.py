@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from cases.views import action_plans, assessments, case_files, consents, indicators, journal, persons, referrals
+from cases.views import (
+    action_plans,
+    assessments,
+    case_files,
+    case_summary,
+    consents,
+    indicators,
+    journal,
+    persons,
+    referrals,
+)
 
 app_name = "cases"
 urlpatterns = [
@@ -13,6 +23,7 @@ urlpatterns = [
     *journal.urlpatterns,
     *referrals.urlpatterns,
     *indicators.urlpatterns,
+    *case_summary.urlpatterns,
     path("", case_files.case_list, name="list"),
     path("file/", case_files.triage_queue, name="queue"),
     path("<str:reference>/statut/", case_files.case_step, name="step"),

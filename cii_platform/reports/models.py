@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 class ReportKind(models.TextChoices):
     AUDIT_EXTRACT = "audit_extract", _("Extrait du journal d'audit")
+    ACCESS_REPORT = "access_report", _("Rapport d'accès d'une personne")
+    CASE_SUMMARY = "case_summary", _("Résumé de dossier pour une séance de réseau")
 
 
 class ReportStatus(models.TextChoices):

@@ -1,17 +1,39 @@
 """Which reports exist: for each kind, its template, its data and who may see it.
 
 Adding a report means adding a `ReportKind`, a PDF template under
-`templates/reports/pdf/` and one `ReportDefinition` here. Everything else (the
-job, the worker, progress, storage, download) is shared.
+`templates/reports/pdf/` and one `ReportDefinition`, registered with `register`:
+the platform's own reports here, a domain app's from its `AppConfig.ready()` (so
+that the platform never imports the domain apps). Everything else (the job, the
+worker, progress, storage, download, the request page of a report with a form) is
+shared.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.db.models import Q
+from django.http import HttpRequest
 
 from cii_platform.accounts.models import User
 from cii_platform.reports import audit_extract
 from cii_platform.reports.models import ReportJob, ReportKind
+
+if TYPE_CHECKING:  # django-stubs is a development dependency only
+    from django_stubs_ext import StrOrPromise
+
+
+class ReportUnavailable(Exception):
+    """Raised by `build_context` when the requester may no longer see the content of the job.
+
+    The job then fails with the exception's message (French, shown to the
+    requester) and no document is produced; it is not a fault to retry or log.
+    """
+
+
+def _every_job(user: User, parameters: Mapping[str, Any]) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
@@ -21,8 +43,22 @@ class ReportDefinition:
     `clean_parameters` returns the parameters as stored on the job (JSON-safe) or
     raises `ValidationError`; `summary` describes them in French for the pages;
     `build_context` reads the data of a job (it may take long: it runs in the
-    worker); `may_see` decides both who may request the report and who may
-    download it, since both amount to seeing its content.
+    worker; it raises `ReportUnavailable` if the requester lost access since);
+    `may_see` decides both who may request the report and who may download it,
+    since both amount to seeing its content.
+
+    Object-level protection, for reports about one object the requester must still
+    be allowed to see: `may_see_job(user, parameters)` decides for one job (at the
+    request, at every read of the job, before rendering), and `visible_jobs(user)`
+    is the same rule as a `Q` on `ReportJob` for lists (one sub-query, whatever the
+    number of jobs). Both default to every job of the kind; give both or neither.
+
+    A report requested from its own page under `reports:request` gives
+    `request_form` (the fields), `request_template` (the page, which gets `form`
+    and `definition`), `request_label` (the link of the report list) and
+    `request_parameters(user, cleaned_data, request)`, which
+    turns the form's data into the parameters of `clean_parameters` (it may look
+    things up and audit the lookup; a `ValidationError` is shown on the form).
     """
 
     kind: ReportKind
@@ -32,6 +68,17 @@ class ReportDefinition:
     may_see: Callable[[User], bool]
     filename: Callable[[ReportJob], str]
     summary: Callable[[ReportJob], list[tuple[str, str]]]
+    may_see_job: Callable[[User, Mapping[str, Any]], bool] = _every_job
+    visible_jobs: Callable[[User], Q] | None = None
+    request_form: type[forms.Form] | None = None
+    request_template: str = ""
+    request_label: "StrOrPromise" = ""
+    request_parameters: Callable[[User, Mapping[str, Any], HttpRequest | None], dict[str, str]] | None = None
+
+    def jobs_q(self, user: User) -> Q:
+        """The jobs of this kind that `user` may see, as a filter on `ReportJob`."""
+        kind = Q(kind=self.kind.value)
+        return kind if self.visible_jobs is None else kind & self.visible_jobs(user)
 
 
 REPORTS: dict[str, ReportDefinition] = {
@@ -47,8 +94,21 @@ REPORTS: dict[str, ReportDefinition] = {
 }
 
 
+def register(definition: ReportDefinition) -> None:
+    """Make `definition` known; called by domain apps from their `AppConfig.ready()`.
+
+    Registering the same definition again changes nothing; another definition for
+    a kind already registered is a programming error (ValueError).
+    """
+    key = definition.kind.value
+    existing = REPORTS.get(key)
+    if existing is not None and existing != definition:
+        raise ValueError(f"A report of kind {key!r} is already registered.")
+    REPORTS[key] = definition
+
+
 def report_definition(kind: ReportKind | str) -> ReportDefinition:
-    """The definition of `kind`; KeyError for an unknown kind (a programming error)."""
+    """The definition of `kind`; KeyError for an unknown or unregistered kind (a programming error)."""
     return REPORTS[str(kind)]
 
 
@@ -57,3 +117,16 @@ def report_kinds_visible_to(user: User) -> list[str]:
     if not user.is_authenticated or not user.is_active:
         return []
     return [kind for kind, definition in REPORTS.items() if definition.may_see(user)]
+
+
+def report_definitions_visible_to(user: User) -> list[ReportDefinition]:
+    """The definitions of the kinds `user` may see right now, in the order they were registered."""
+    return [REPORTS[kind] for kind in report_kinds_visible_to(user)]
+
+
+def report_may_see_job(*, user: User, kind: ReportKind | str, parameters: Mapping[str, Any]) -> bool:
+    """Whether `user` may see the content of a job of `kind` with `parameters` right now."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    definition = report_definition(kind)
+    return definition.may_see(user) and definition.may_see_job(user, parameters)

@@ -1,4 +1,7 @@
-"""Reading report jobs: a user only ever sees their own jobs, of kinds they may still see."""
+"""Reading report jobs: a user only ever sees their own jobs, of kinds (and objects) they may still see."""
+
+from functools import reduce
+from operator import or_
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -7,15 +10,22 @@ from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
 from cii_platform.reports.models import ReportJob, ReportStatus
-from cii_platform.reports.registry import report_kinds_visible_to
+from cii_platform.reports.registry import report_definitions_visible_to, report_may_see_job
 
 
 def report_job_list_for(*, user: User) -> QuerySet[ReportJob]:
-    """The jobs `user` requested, newest first, restricted to the kinds whose content `user` may see."""
-    kinds = report_kinds_visible_to(user)
-    if not kinds:
+    """The jobs `user` requested, newest first, restricted to those whose content `user` may see now.
+
+    A kind `user` may no longer see hides all its jobs; a report about an object
+    (a case file) hides the jobs whose object `user` no longer sees, through the
+    definition's `visible_jobs` sub-query: the list costs the same number of
+    queries whatever the number of jobs.
+    """
+    definitions = report_definitions_visible_to(user)
+    if not definitions:
         return ReportJob.objects.none()
-    return ReportJob.objects.filter(requested_by=user, kind__in=kinds).order_by("-id")
+    visible = reduce(or_, (definition.jobs_q(user) for definition in definitions))
+    return ReportJob.objects.filter(visible, requested_by=user).order_by("-id")
 
 
 def report_job_get_for(*, user: User, job_id: int, request: HttpRequest | None = None) -> ReportJob:
@@ -25,9 +35,11 @@ def report_job_get_for(*, user: User, job_id: int, request: HttpRequest | None =
     audited as a refused access.
     """
     job = report_job_list_for(user=user).filter(pk=job_id).first()
-    if job is not None:
+    # The list's sub-query and the definition's own check state the same rule; asking
+    # the latter too keeps one object's answer exact even if a definition gives no sub-query.
+    if job is not None and report_may_see_job(user=user, kind=job.kind, parameters=job.parameters):
         return job
-    hidden = ReportJob.objects.filter(pk=job_id).first()
+    hidden = job or ReportJob.objects.filter(pk=job_id).first()
     if hidden is not None:
         audit_record(action=AuditAction.ACCESS_DENIED, actor=user, obj=hidden, request=request)
     raise Http404

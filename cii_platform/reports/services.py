@@ -36,7 +36,7 @@ from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
 from cii_platform.reports import pdf
 from cii_platform.reports.models import ReportJob, ReportKind, ReportStatus
-from cii_platform.reports.registry import report_definition
+from cii_platform.reports.registry import ReportUnavailable, report_definition, report_may_see_job
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +69,13 @@ def _render_failed_message() -> str:
     )
 
 
+def _access_lost_message() -> str:
+    return gettext(
+        "Le document n'a pas été produit : vous n'avez plus accès à son contenu (par exemple, le consentement "
+        "qui fondait votre accès au dossier a été révoqué)."
+    )
+
+
 def report_job_retries_exhausted_message() -> str:
     """The error shown when every retry of a transient failure has failed."""
     return gettext(
@@ -87,15 +94,19 @@ def report_job_request(
 ) -> ReportJob:
     """Record a QUEUED job for `kind` and queue its rendering once the transaction commits.
 
-    Raises `PermissionDenied` if `requested_by` may not see this kind of report and
-    `ValidationError` for invalid `parameters`. The request is audited as an export.
-    If the broker is down when the transaction commits, the job is marked FAILED
-    and the broker's error propagates to the caller (see `report_job_enqueue`).
+    Raises `PermissionDenied` if `requested_by` may not see this kind of report, or
+    the object the cleaned parameters designate (the definition's `may_see_job`),
+    and `ValidationError` for invalid `parameters`. The request is audited as an
+    export, under the person of the parameters (`person`) if any. If the broker is
+    down when the transaction commits, the job is marked FAILED and the broker's
+    error propagates to the caller (see `report_job_enqueue`).
     """
     definition = report_definition(kind)
     if not definition.may_see(requested_by):
         raise PermissionDenied
     cleaned = definition.clean_parameters(parameters)
+    if not definition.may_see_job(requested_by, cleaned):
+        raise PermissionDenied
     job = ReportJob(kind=definition.kind, parameters=cleaned, requested_by=requested_by)
     job.full_clean()
     job.save()
@@ -221,6 +232,9 @@ def report_job_render(*, job_id: int, resume: bool = False) -> None:
 
     A transient failure (`TRANSIENT_ERRORS`) propagates with the job still RUNNING,
     for the task to retry; any other failure marks the job FAILED, then propagates.
+    A requester who may no longer see the content (`may_see`, `may_see_job`, or
+    `ReportUnavailable` raised by `build_context`) gets a FAILED job with a French
+    explanation and no document; nothing propagates then.
     """
     job = _report_job_start(job_id=job_id, resume=resume)
     if job is None:
@@ -229,6 +243,8 @@ def report_job_render(*, job_id: int, resume: bool = False) -> None:
     definition = report_definition(job.kind)
     try:
         with translation.override(settings.LANGUAGE_CODE):
+            if not report_may_see_job(user=job.requested_by, kind=job.kind, parameters=job.parameters):
+                raise ReportUnavailable(_access_lost_message())
             context = definition.build_context(job)
             if not _report_job_set_progress(job_id=job_id, attempt=attempt, progress=PROGRESS_DATA_LOADED):
                 return
@@ -240,6 +256,10 @@ def report_job_render(*, job_id: int, resume: bool = False) -> None:
                 return
         if not _report_job_finish(job_id=job_id, attempt=attempt, filename=definition.filename(job), content=content):
             logger.info("report job %s: attempt %s was overtaken, its result is discarded", job_id, attempt)
+    except ReportUnavailable as unavailable:
+        # The requester lost access since the request: a refusal, not a fault (no retry, nothing stored).
+        logger.info("report job %s: the requester may no longer see its content", job_id)
+        report_job_fail(job_id=job_id, error=str(unavailable) or _access_lost_message(), attempt=attempt)
     except TRANSIENT_ERRORS:
         logger.warning("report job %s: transient failure of attempt %s", job_id, attempt, exc_info=True)
         raise

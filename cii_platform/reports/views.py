@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from cii_platform.audit.services import audit_record
 from cii_platform.core.pagination import keyset_page
 from cii_platform.reports.forms import AuditExtractRequestForm
 from cii_platform.reports.models import ReportJob, ReportKind
-from cii_platform.reports.registry import report_definition
+from cii_platform.reports.registry import REPORTS, report_definition, report_definitions_visible_to
 from cii_platform.reports.selectors import report_job_get_for, report_job_is_downloadable, report_job_list_for
 from cii_platform.reports.services import report_job_record_download, report_job_request
 
@@ -39,11 +40,44 @@ def _download_url(job: ReportJob) -> str | None:
 def report_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     page = keyset_page(report_job_list_for(user=user), after=request.GET.get("apres"), size=25)
+    requestable = [
+        (definition.request_label or definition.kind.label, reverse("reports:request", args=[definition.kind.value]))
+        for definition in report_definitions_visible_to(user)
+        if definition.request_form is not None
+    ]
     return render(
         request,
         "reports/report_list.html",
-        {"page": page, "may_request_audit_extract": _may_request(user, ReportKind.AUDIT_EXTRACT)},
+        {
+            "page": page,
+            "may_request_audit_extract": _may_request(user, ReportKind.AUDIT_EXTRACT),
+            "requestable": requestable,
+        },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_report(request: HttpRequest, kind: str) -> HttpResponse:
+    """The request page of a report that has one (`ReportDefinition.request_form`); 404 for anyone else."""
+    user = _user(request)
+    definition = REPORTS.get(kind)
+    if definition is None or definition.request_form is None or definition.request_parameters is None:
+        raise Http404
+    if not definition.may_see(user):
+        audit_record(action=AuditAction.ACCESS_DENIED, actor=user, object_type=f"reports.{kind}", request=request)
+        raise Http404
+    form = definition.request_form(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            parameters = definition.request_parameters(user, form.cleaned_data, request)
+            job = report_job_request(kind=definition.kind, parameters=parameters, requested_by=user, request=request)
+        except ValidationError as error:
+            form.add_error(None, error.messages)  # its keys need not be fields of the form
+        else:
+            messages.success(request, _("Votre demande est enregistrée : le document est en préparation."))
+            return redirect("reports:detail", job_id=job.pk)
+    return render(request, definition.request_template, {"form": form, "definition": definition})
 
 
 @login_required

@@ -162,3 +162,36 @@ def test_it_does_nothing_for_a_job_that_no_longer_exists(db):
     report_job_render(job_id=987654)
 
     assert not ReportJob.objects.exists()
+
+
+def test_a_requester_who_lost_access_gets_a_failed_job_with_the_reports_french_reason_and_no_file(
+    queued_extract, monkeypatch
+):
+    from dataclasses import replace
+
+    from cii_platform.reports.registry import REPORTS, ReportUnavailable
+
+    def refuse(job: ReportJob) -> dict[str, object]:
+        raise ReportUnavailable("Vous n'avez plus accès à ce contenu.")
+
+    monkeypatch.setitem(REPORTS, "audit_extract", replace(REPORTS["audit_extract"], build_context=refuse))
+
+    report_job_render(job_id=queued_extract.pk)  # a refusal, not a fault: nothing propagates
+
+    job = ReportJob.objects.get(pk=queued_extract.pk)
+    assert job.status == ReportStatus.FAILED
+    assert job.error == "Vous n'avez plus accès à ce contenu."
+    assert not job.result
+
+
+def test_it_renders_nothing_for_a_requester_who_may_no_longer_see_the_report(queued_extract, data_protection_officer):
+    from cii_platform.accounts.models import RoleAssignment
+
+    RoleAssignment.objects.filter(user=data_protection_officer).delete()
+
+    report_job_render(job_id=queued_extract.pk)
+
+    job = ReportJob.objects.get(pk=queued_extract.pk)
+    assert job.status == ReportStatus.FAILED
+    assert "vous n'avez plus accès à son contenu" in job.error
+    assert not job.result

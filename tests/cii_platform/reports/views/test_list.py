@@ -55,3 +55,65 @@ def test_it_shows_nothing_and_no_request_link_to_a_user_without_reports(
     assert response.status_code == 200
     assert list(response.context["page"].rows) == []
     assert reverse("reports:request_audit_extract") not in response.content.decode()
+
+
+def _case_summaries(user, services, capture, count: int) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import open_case
+
+    for _ in range(count):
+        case = open_case(lead_service=services["semp"], opened_by=user)
+        with capture(execute=False):
+            report_job_request(kind=ReportKind.CASE_SUMMARY, parameters={"case": str(case.pk)}, requested_by=user)
+
+
+def _count_queries(client) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(URL)  # the first request of a session does more (session bookkeeping): measure the next one
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+    return len(queries), len(response.context["page"].rows)
+
+
+def test_the_list_of_case_summaries_costs_the_same_queries_for_2_and_for_20_jobs(
+    client_for, orp_counsellor, services, django_capture_on_commit_callbacks
+):
+    client = client_for(orp_counsellor)
+    _case_summaries(orp_counsellor, services, django_capture_on_commit_callbacks, 2)
+    with_two = _count_queries(client)
+
+    _case_summaries(orp_counsellor, services, django_capture_on_commit_callbacks, 18)
+    with_twenty = _count_queries(client)
+
+    assert with_two[1] == 2 and with_twenty[1] == 20
+    assert with_two[0] == with_twenty[0]
+
+
+def test_the_list_of_a_data_protection_officer_costs_the_same_queries_for_2_and_for_20_jobs(
+    client_for, data_protection_officer, django_capture_on_commit_callbacks
+):
+    from tests.factories import PersonFactory
+
+    person = PersonFactory()
+    client = client_for(data_protection_officer)
+
+    def add(count: int) -> None:
+        for index in range(count):
+            if index % 2:
+                _request(data_protection_officer, django_capture_on_commit_callbacks, "2026-01-01")
+            else:
+                with django_capture_on_commit_callbacks(execute=False):
+                    report_job_request(
+                        kind=ReportKind.ACCESS_REPORT,
+                        parameters={"person": str(person.pk)},
+                        requested_by=data_protection_officer,
+                    )
+
+    add(2)
+    with_two = _count_queries(client)
+    add(18)
+    with_twenty = _count_queries(client)
+
+    assert with_two[1] == 2 and with_twenty[1] == 20
+    assert with_two[0] == with_twenty[0]
