@@ -5,12 +5,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from cases.api.case_parts import router_registrations as case_part_api_registrations
 from cases.api.persons import router_registrations as person_api_registrations
 from cases.api.views import CaseFileViewSet
 
 router = DefaultRouter()
 router.register("cases", CaseFileViewSet, basename="case")
-for prefix, viewset, basename in person_api_registrations:
+# The parts of a case file, nested under it: cases/{reference}/journal/ and so on.
+for prefix, viewset, basename in (*person_api_registrations, *case_part_api_registrations):
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [

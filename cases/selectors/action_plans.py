@@ -177,6 +177,14 @@ def _tasks_of(case: CaseFile) -> QuerySet[Task]:
     return Task.objects.filter(case=case).select_related("assigned_service", "assigned_to", "meeting")
 
 
+def tasks_of_case(*, case: CaseFile) -> QuerySet[Task]:
+    """Every task of `case`, newest first, with its service, caseworker and meeting (for a paged list).
+
+    The rows still need `tasks_mark` before they are shown.
+    """
+    return _tasks_of(case).order_by("-id")
+
+
 def tasks_mark(tasks: Sequence[Task], *, user: User | None, case: CaseFile, may_write: bool, today: dt.date) -> None:
     """Set `is_overdue`, `days_late` and `can_settle` on each of `tasks` (loaded rows; no query)."""
     for task in tasks:

@@ -403,6 +403,11 @@ def _chart(page: list[Assessment], values: dict[int, dict[str, AssessmentScore]]
     )
 
 
+def assessments_of_case(*, case: CaseFile) -> QuerySet[Assessment]:
+    """Every assessment of `case`, newest recorded first, with its service, author, grid version and scores."""
+    return _with_scores(Assessment.objects.filter(case=case)).order_by("-id")
+
+
 def assessment_get(*, case: CaseFile, pk: int) -> Assessment:
     """The assessment `pk` of `case` with its scores (Http404 if it belongs to no such case)."""
     assessment = _with_scores(Assessment.objects.filter(case=case, pk=pk)).first()

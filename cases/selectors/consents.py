@@ -13,7 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from cases.models import CaseFile, Consent
+from cases.models import CaseFile, Consent, DataCategory
 from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
@@ -39,6 +39,16 @@ def consent_state(*, consent: Consent, on: dt.date | None = None) -> str:
     if consent.signed_on > day:
         return "pending"
     return "valid"
+
+
+def consents_mark(*, consents: list[Consent], on: dt.date | None = None) -> list[Consent]:
+    """Set `state` (see `consent_state`) and `category_labels` (French) on each of `consents`; no query."""
+    day = on or timezone.localdate()
+    labels = dict(DataCategory.choices)
+    for consent in consents:
+        consent.state = consent_state(consent=consent, on=day)  # type: ignore[attr-defined]
+        consent.category_labels = [str(labels.get(value, value)) for value in consent.data_categories]  # type: ignore[attr-defined]
+    return consents
 
 
 def consents_of_case(*, case: CaseFile) -> QuerySet[Consent]:

@@ -62,6 +62,30 @@ def journal_entries_visible(*, user: User | None, case: CaseFile) -> QuerySet[Jo
     )
 
 
+def journal_entry_get(
+    *, user: User | None, case: CaseFile, entry_id: int, request: HttpRequest | None = None
+) -> JournalEntry:
+    """The journal entry `entry_id` of `case` if `user` may read it (see `journal_entries_visible`), Http404 otherwise.
+
+    `case` was read through `case_get_for_reading`. An entry of another case, one
+    kept for another service and a missing one answer alike; the refusal of an
+    existing entry of the case is audited.
+    """
+    entry = journal_entries_visible(user=user, case=case).filter(pk=entry_id).first()
+    if entry is None:
+        hidden = JournalEntry.objects.filter(case=case, pk=entry_id).first()
+        if hidden is not None:
+            audit_record(
+                action=AuditAction.ACCESS_DENIED,
+                actor=user,
+                obj=hidden,
+                request=request,
+                detail={"case": case.reference, "visibility": hidden.visibility},
+            )
+        raise Http404
+    return entry
+
+
 def attachments_visible(*, user: User | None, case: CaseFile) -> QuerySet[Attachment]:
     """The attachments of `case` that `user` may download, newest first, with uploader and service."""
     return (

@@ -7,11 +7,12 @@ invites other services. Everyone else gets the same 404 as for a missing case.
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from cases.models import CaseFile, DataCategory, Participation
-from cases.selectors.consents import consent_state, consents_of_case
+from cases.models import CaseFile, Consent, Participation
+from cases.selectors.consents import consent_state, consents_mark, consents_of_case
 from cii_platform.access import Capability, access_can, access_get_or_404
 from cii_platform.accounts.models import Role, User
 from cii_platform.audit.models import AuditAction
@@ -64,6 +65,17 @@ def case_get_for_sharing(
             detail={"page": "sharing"},
         )
     return case
+
+
+def case_consents_visible(*, user: User | None, case: CaseFile) -> QuerySet[Consent]:
+    """The consents of `case` that `user` may read: those of `consents_of_case` for whoever may share the case.
+
+    `case` was read through `case_get_for_reading`. Any other user of the case gets
+    an empty set, exactly as the sharing section shows them no consent.
+    """
+    if not case_sharing_allowed(user=user, case=case):
+        return Consent.objects.none()
+    return consents_of_case(case=case)
 
 
 def participation_get_for_case(*, case: CaseFile, participation_id: int) -> Participation:
@@ -122,11 +134,7 @@ def case_sharing_for(*, user: User | None, case: CaseFile) -> dict[str, Any]:
         )
     consents: list[Any] = []
     if can_manage:
-        consents = list(consents_of_case(case=case))
-        labels = dict(DataCategory.choices)
-        for consent in consents:
-            consent.state = consent_state(consent=consent, on=today)
-            consent.category_labels = [labels.get(value, value) for value in consent.data_categories]
+        consents = consents_mark(consents=list(consents_of_case(case=case)), on=today)
     return {
         "case": case,
         "can_manage": can_manage,

@@ -174,33 +174,60 @@ def referral_get_for_case(*, case: CaseFile, referral_id: int) -> Referral:
     return referral
 
 
-def referrals_of_case(*, user: User | None, case: CaseFile) -> list[Referral]:
-    """The referrals of `case` (newest first), as a user who may view the case sees them.
+def referrals_visible(*, user: User | None, case: CaseFile) -> QuerySet[Referral]:
+    """The referrals of `case` while `user`'s service may view it, newest first, with services and authors.
 
-    Every hand-off is kept and listed. Each row gets `overdue`, `days_waiting`,
-    `show_reason` (the reasons are shown to the two services concerned and to the
-    current lead only), `can_answer` and `can_withdraw`. One query.
+    The rows still need `referrals_mark` before they are shown (who reads the reasons, who may act).
     """
     visible = access_filter_visible(user=user, queryset=CaseFile.objects.filter(pk=case.pk)).values("pk")
-    rows = list(
+    return (
         Referral.objects.filter(case_id__in=visible)
         .select_related("from_service", "to_service", "legal_basis", "created_by", "answered_by")
-        .order_by("-id")[:CASE_REFERRAL_ROWS]
+        .order_by("-id")
     )
+
+
+def referrals_mark(*, user: User | None, case: CaseFile, rows: list[Referral]) -> list[Referral]:
+    """Set on each of `rows` (referrals of `case`) what `user` may see of it and do with it, and return them.
+
+    `overdue`, `days_waiting`, `show_reason` (the reasons are shown to the two
+    services concerned and to the current lead only), `visible_reason` and
+    `visible_refusal_reason` (the texts, or "" when `show_reason` is false),
+    `can_answer` and `can_withdraw`. At most one query (whether the user leads the case).
+    """
     _mark_waiting(rows)
     service_id = getattr(user, "service_id", None)
     answers = _answers_for(user)
     leads = case_sharing_allowed(user=user, case=case) if rows else False
     for row in rows:
         pending = row.status == Referral.Status.PENDING
-        row.show_reason = service_id is not None and service_id in (  # type: ignore[attr-defined]
-            row.from_service_id,
-            row.to_service_id,
-            case.lead_service_id,
-        )
+        shown = service_id is not None and service_id in (row.from_service_id, row.to_service_id, case.lead_service_id)
+        row.show_reason = shown  # type: ignore[attr-defined]
+        row.visible_reason = row.reason if shown else ""  # type: ignore[attr-defined]
+        row.visible_refusal_reason = row.refusal_reason if shown else ""  # type: ignore[attr-defined]
         row.can_answer = pending and answers and row.to_service_id == service_id  # type: ignore[attr-defined]
         row.can_withdraw = pending and leads and row.from_service_id == case.lead_service_id  # type: ignore[attr-defined]
     return rows
+
+
+def referrals_of_case(*, user: User | None, case: CaseFile) -> list[Referral]:
+    """The referrals of `case` (newest first, at most `CASE_REFERRAL_ROWS`), as a user who may view the case sees them.
+
+    Every hand-off is kept and listed; each row is marked by `referrals_mark`. One query.
+    """
+    rows = list(referrals_visible(user=user, case=case)[:CASE_REFERRAL_ROWS])
+    return referrals_mark(user=user, case=case, rows=rows)
+
+
+def referral_get_visible(*, user: User | None, case: CaseFile, referral_id: int) -> Referral:
+    """The referral `referral_id` of `case` as `user` sees it in the case (marked), or Http404.
+
+    `case` was read through `case_get_for_reading`; a referral of another case is as missing.
+    """
+    referral = referrals_visible(user=user, case=case).filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404
+    return referrals_mark(user=user, case=case, rows=[referral])[0]
 
 
 def case_revolving_door_for(*, user: User | None, case: CaseFile, months: int = DEFAULT_MONTHS) -> dict[str, Any]:

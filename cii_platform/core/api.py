@@ -1,10 +1,17 @@
-"""API permissions built on the access gate."""
+"""API permissions built on the access gate, and the services' refusals as API answers."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import get_error_detail
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 from cii_platform.access import Capability, access_can
 
@@ -24,3 +31,36 @@ class ObjectAccessPermission(BasePermission):
         if not access_can(user=request.user, obj=obj, capability=capability):  # type: ignore[arg-type]
             raise Http404
         return True
+
+
+def api_validation_error(error: DjangoValidationError) -> ValidationError:
+    """The DRF error (answered 400) carrying the French messages of a service's `ValidationError`.
+
+    Errors keyed by field keep their keys; errors of the whole input (a plain
+    message, or `NON_FIELD_ERRORS`) go under `non_field_errors`, as DRF's own.
+    """
+    detail = get_error_detail(error)
+    if isinstance(detail, dict):
+        if NON_FIELD_ERRORS in detail:
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+        return ValidationError(detail)
+    return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: detail})
+
+
+@contextmanager
+def service_refusals(*, permission_denied_as_404: bool = True) -> Iterator[None]:
+    """Run a service call and answer its refusals as the pages do.
+
+    A `ValidationError` becomes a 400 with its French messages (nothing was saved:
+    the services are atomic). A `PermissionDenied` (the object is visible but not
+    the caller's to change, e.g. another service's task) becomes the 404 of a
+    missing object, unless `permission_denied_as_404` is False (then 403).
+    """
+    try:
+        yield
+    except DjangoValidationError as error:
+        raise api_validation_error(error) from None
+    except PermissionDenied:
+        if permission_denied_as_404:
+            raise Http404 from None
+        raise
