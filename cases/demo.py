@@ -58,7 +58,7 @@ from cases.models import (
     StatusChange,
 )
 from cases.reference_data import load_reference_data
-from cases.selectors.revolving_door import SYSTEMS, Stay, revolving_door_from_stays
+from cases.selectors.revolving_door import SYSTEMS, RevolvingDoor, Stay, revolving_door_from_stays
 from cases.services import case_open, person_create
 from cases.services.case_files import LEAD_SERVICE_BASIS
 from cases.services.follow_up import FOLLOW_UP_MONTHS, add_months
@@ -803,8 +803,8 @@ def bulk_plans(today: dt.date) -> list[_CasePlan]:
     return plans
 
 
-def _transfers(plan: _CasePlan, now: dt.datetime) -> int:
-    """The hand-offs of the last 12 months as the revolving-door index counts them (one case per bulk person)."""
+def _revolving_door(plan: _CasePlan, now: dt.datetime) -> RevolvingDoor:
+    """The person's revolving-door index as `case_priority_refresh` reads it (one case per bulk person)."""
     stays = [
         Stay(
             system=code,
@@ -815,7 +815,7 @@ def _transfers(plan: _CasePlan, now: dt.datetime) -> int:
         for position, (code, since) in enumerate(plan.leads)
         if code in SYSTEMS
     ]
-    return revolving_door_from_stays(stays=stays, today=timezone.localtime(now).date()).hops_last_12_months
+    return revolving_door_from_stays(stays=stays, today=timezone.localtime(now).date())
 
 
 @transaction.atomic
@@ -915,7 +915,9 @@ def _case(
         version=1 + len(plan.steps),
     )
     # The triage priority as case_priority_refresh computes it (no assessment in the bulk).
-    case.priority_points = benefit_points(case) + 2 * _transfers(plan, now)
+    door = _revolving_door(plan, now)
+    case.priority_transfers, case.revolving_door = door.hops_last_12_months, door.flagged
+    case.priority_points = benefit_points(case) + 2 * door.hops_last_12_months
     case.priority_key = priority_key(case.priority_points, plan.opened)
     return case
 

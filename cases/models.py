@@ -230,9 +230,13 @@ class CaseFile(models.Model):
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     # Triage priority (see cases.services.priority): the points of the case, and a
-    # sort key that also ranks by waiting time without being recomputed every day.
+    # sort key that also ranks by waiting time without being recomputed every day;
+    # with what the points count, so that the queue shows its reasons from the row.
     priority_points = models.PositiveSmallIntegerField(_("points de priorité"), default=0)
     priority_key = models.IntegerField(default=0, db_index=False)
+    priority_high_dimensions = models.PositiveSmallIntegerField(_("dimensions cotées 3"), default=0)
+    priority_transfers = models.PositiveSmallIntegerField(_("transferts en 12 mois"), default=0)
+    revolving_door = models.BooleanField(_("effet tourniquet"), default=False)
 
     class Meta:
         ordering = ["-id"]

@@ -9,11 +9,9 @@ from django.utils.translation import ngettext
 
 from cases.models import CaseFile, CaseStatus
 from cases.selectors.action_plans import overdue_tasks_filter
-from cases.selectors.assessments import high_scores_by_case
-from cases.selectors.revolving_door import revolving_door_by_person
 from cases.services.persons import avs_normalise
 from cases.services.priority import DAYS_PER_POINT, benefit_points
-from cii_platform.access import access_filter_visible, access_mark_can_change
+from cii_platform.access import access_filter_visible
 from cii_platform.accounts.models import User
 
 WAITING_STATUSES = (CaseStatus.REPORTED, CaseStatus.ASSESSMENT)
@@ -95,10 +93,10 @@ def triage_queue_visible(*, user: User | None, query: QueueQuery) -> QuerySet[Ca
 def triage_queue_page(*, user: User | None, query: QueueQuery, cursor: str | None, size: int = PAGE_SIZE) -> QueuePage:
     """One page of the queue after `cursor`, each row with its priority and the reasons for it.
 
-    Costs the same number of queries whatever the number of cases: the page, then
-    one query each for the flags, the high scores and the lead roles of its persons.
-    A row's hand-offs and its revolving-door flag are the person's revolving-door
-    index (`cases.selectors.revolving_door`), as on the person's page.
+    One query whatever the number of cases: the reasons are read from the row,
+    where `cases.services.priority.case_priority_refresh` keeps them with the
+    points (transfers and the flag being the person's revolving-door index, as on
+    the person's page).
     """
     cases = triage_queue_visible(user=user, query=query)
     position = parse_queue_cursor(cursor)
@@ -108,10 +106,7 @@ def triage_queue_page(*, user: User | None, query: QueueQuery, cursor: str | Non
     page = list(cases[: size + 1])
     next_cursor = f"{page[size - 1].priority_key}_{page[size - 1].pk}" if len(page) > size else None
     page = page[:size]
-    access_mark_can_change(user=user, objects=page)
-    high = high_scores_by_case(case_ids=[case.pk for case in page])
     today = timezone.localdate()
-    doors = revolving_door_by_person(person_ids={case.person_id for case in page}, today=today)
     rows = []
     for case in page:
         reasons: list[tuple[str, int]] = []
@@ -131,12 +126,11 @@ def triage_queue_page(*, user: User | None, query: QueueQuery, cursor: str | Non
                     points,
                 )
             )
-        if count := high.get(case.pk, 0):
+        if count := case.priority_high_dimensions:
             reasons.append(
                 (ngettext("%(n)d dimension cotée 3", "%(n)d dimensions cotées 3", count) % {"n": count}, count)
             )
-        door = doors[case.person_id]
-        if moves := door.hops_last_12_months:
+        if moves := case.priority_transfers:
             reasons.append(
                 (ngettext("%(n)d transfert en 12 mois", "%(n)d transferts en 12 mois", moves) % {"n": moves}, 2 * moves)
             )
@@ -148,7 +142,7 @@ def triage_queue_page(*, user: User | None, query: QueueQuery, cursor: str | Non
                 case=case,
                 priority=sum(points for _label, points in reasons),
                 reasons=reasons,
-                revolving_door=door.flagged,
+                revolving_door=case.revolving_door,
             )
         )
     return QueuePage(rows=rows, next_cursor=next_cursor)

@@ -55,13 +55,26 @@ def priority_key(points: int, opened_at: dt.datetime) -> int:
 def case_priority_refresh(*, case: CaseFile) -> CaseFile:
     """Recompute the points and sort key of `case` from its benefits, latest assessment and transfers.
 
+    Stores with them what they count (dimensions scored 3, transfers in 12 months)
+    and the person's revolving-door flag, which the queue shows from the row.
     Does not change `version`: the priority is derived data, not an edit of the case.
     """
-    points = benefit_points(case) + high_dimension_count(case) + 2 * transfers_last_12_months(case)
-    key = priority_key(points, case.opened_at)
-    if (case.priority_points, case.priority_key) != (points, key):
-        CaseFile.objects.filter(pk=case.pk).update(priority_points=points, priority_key=key)
-        case.priority_points, case.priority_key = points, key
+    from cases.selectors.revolving_door import revolving_door_by_person  # the selectors import the services
+
+    door = revolving_door_by_person(person_ids=[case.person_id])[case.person_id]
+    high = high_dimension_count(case)
+    points = benefit_points(case) + high + 2 * door.hops_last_12_months
+    values = {
+        "priority_points": points,
+        "priority_key": priority_key(points, case.opened_at),
+        "priority_high_dimensions": high,
+        "priority_transfers": door.hops_last_12_months,
+        "revolving_door": door.flagged,
+    }
+    if any(getattr(case, field) != value for field, value in values.items()):
+        CaseFile.objects.filter(pk=case.pk).update(**values)
+        for field, value in values.items():
+            setattr(case, field, value)
     return case
 
 

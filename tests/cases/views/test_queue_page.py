@@ -1,15 +1,18 @@
 """The triage queue: by priority with its reasons, filterable, searchable, never beyond what one may see."""
 
+import datetime as dt
 import html
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import CaseStatus
 from cases.selectors.revolving_door import person_revolving_door
 from cases.services import case_transition
+from cases.services.assessments import ScoreInput, assessment_record
 from tests.factories import PersonFactory, open_case
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +188,32 @@ def test_the_queue_can_show_only_cases_with_overdue_tasks(client_for, orp_counse
     response = client_for(orp_counsellor).get(reverse("cases:queue"), {"overdue": "on"})
 
     assert _references(response) == [late.reference]
+
+
+def test_the_queue_counts_the_dimensions_scored_3_in_the_latest_assessment(client_for, orp_counsellor, services):
+    case = open_case(lead_service=services["semp"], opened_by=orp_counsellor)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assessment_record(
+        case=case,
+        author=orp_counsellor,
+        assessed_on=yesterday,
+        scores={"debts": ScoreInput(3), "housing": ScoreInput(3), "language": ScoreInput(1)},
+    )
+
+    assert _flag_of(client_for(orp_counsellor), case.reference) == (False, ["2 dimensions cotées 3"])
+
+
+def test_the_queue_reads_its_page_in_one_query_beyond_the_session_and_the_filters(client_for, orp_counsellor, services):
+    client = client_for(orp_counsellor)
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse("cases:queue"))
+        sqls = [query["sql"] for query in captured]
+        return [sql for sql in sqls if "cases_" in sql and 'FROM "cases_programme"' not in sql]
+
+    person = PersonFactory()
+    for service in ("saso", "oai", "semp"):
+        open_case(lead_service=services[service], person=person, opened_by=orp_counsellor)
+
+    assert len(queries()) == 1
