@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("cii_platform.core.urls")),
     path("compte/", include("cii_platform.accounts.urls")),
     path("dossiers/", include("cases.urls")),
+    path("mesures/", include("measures.urls")),
     path("audit/", include("cii_platform.audit.urls")),
     path("rapports/", include("cii_platform.reports.urls")),
     path("admin/", admin.site.urls),

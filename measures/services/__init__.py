@@ -1,0 +1,1 @@
+"""Writes of the measures app, one module per part (inventory, budgets, requests, allocation, placements …)."""

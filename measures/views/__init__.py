@@ -1,0 +1,1 @@
+"""Pages of the measures app, one module per part, each with its own `urlpatterns`."""

@@ -1,0 +1,5 @@
+"""Pages of the measures app: placements."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
