@@ -258,6 +258,14 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.models.CaseStatus",
         "TaskStatusEnum": "cases.models.Task.Status",
         "ReferralStatusEnum": "cases.models.Referral.Status",
+        "SectorEnum": "measures.models.Sector",
+        "PlaceKindEnum": "measures.models.PlaceKind",
+        "PlaceLoanStatusEnum": "measures.models.PlaceLoan.Status",
+        "PlaceRequestStatusEnum": "measures.models.PlaceRequest.Status",
+        "AllocationRoundStatusEnum": "measures.models.AllocationRound.Status",
+        "PlacementStatusEnum": "measures.models.Placement.Status",
+        "YearlyReviewStatusEnum": "measures.models.YearlyReview.Status",
+        "CorrectiveMeasureStatusEnum": "measures.models.CorrectiveMeasure.Status",
     },
 }
 

@@ -8,11 +8,25 @@ from rest_framework.routers import DefaultRouter
 from cases.api.case_parts import router_registrations as case_part_api_registrations
 from cases.api.persons import router_registrations as person_api_registrations
 from cases.api.views import CaseFileViewSet
+from measures.api.allocation import router_registrations as measures_allocation_api_registrations
+from measures.api.budgets import router_registrations as measures_budget_api_registrations
+from measures.api.inventory import router_registrations as measures_inventory_api_registrations
+from measures.api.placements import router_registrations as measures_placement_api_registrations
+from measures.api.requests import router_registrations as measures_request_api_registrations
+from measures.api.reviews import router_registrations as measures_review_api_registrations
 
 router = DefaultRouter()
 router.register("cases", CaseFileViewSet, basename="case")
 # The parts of a case file, nested under it: cases/{reference}/journal/ and so on.
 for prefix, viewset, basename in (*person_api_registrations, *case_part_api_registrations):
+    router.register(prefix, viewset, basename=basename)
+for prefix, viewset, basename in (*measures_request_api_registrations, *measures_placement_api_registrations):
+    router.register(prefix, viewset, basename=basename)
+for prefix, viewset, basename in (*measures_inventory_api_registrations, *measures_budget_api_registrations):
+    router.register(prefix, viewset, basename=basename)
+for prefix, viewset, basename in measures_review_api_registrations:
+    router.register(prefix, viewset, basename=basename)
+for prefix, viewset, basename in measures_allocation_api_registrations:
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [

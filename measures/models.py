@@ -449,6 +449,7 @@ class UnservedReason(models.TextChoices):
         "no_feasible_preference",
         _("aucune préférence possible (mesure inactive, sans places de ce type ou sans budget du secteur)"),
     )
+    SET_ASIDE = "set_aside", _("écartée par le groupe de coordination")
 
 
 class AllocationLine(models.Model):

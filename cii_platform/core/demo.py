@@ -110,6 +110,9 @@ def load_partner_services(created: dict[str, int] | None = None) -> None:
 def load_demo_canton() -> dict[str, int]:
     """Create or complete the demo canton; return how many rows of each kind were created."""
     from cases.demo import load_demo_cases
+    from measures.demo import load_demo_measures
+    from measures.demo_activity import load_demo_activity
+    from measures.demo_reviews import load_demo_reviews
 
     created = {"services": 0, "offices": 0, "accounts": 0, "cases": 0}
     load_partner_services(created)
@@ -140,4 +143,8 @@ def load_demo_canton() -> dict[str, int]:
             account_set_roles(user=user, roles=spec.roles, changed_by=None)
 
     created["cases"] = load_demo_cases()
+    created["measures"] = load_demo_measures()["measures"]
+    activity = load_demo_activity()
+    created["place requests"], created["placements"] = activity["requests"], activity["placements"]
+    created["agreements"] = load_demo_reviews()["agreements"]
     return created

@@ -9,6 +9,7 @@ class ReportKind(models.TextChoices):
     AUDIT_EXTRACT = "audit_extract", _("Extrait du journal d'audit")
     ACCESS_REPORT = "access_report", _("Rapport d'accès d'une personne")
     CASE_SUMMARY = "case_summary", _("Résumé de dossier pour une séance de réseau")
+    MEASURE_REVIEW = "measure_review", _("Bilan annuel d'une mesure d'insertion")
 
 
 class ReportStatus(models.TextChoices):

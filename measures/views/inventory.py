@@ -1,5 +1,293 @@
-"""Pages of the measures app: inventory."""
+"""Pages of the inventory (cartographie): measures by branch and typology, a measure, the providers.
 
-from django.urls import URLPattern
+Readers are caseworkers, coordination-group members and GP CII members (`may_read_measures`); anyone
+else gets the 404 of a missing page. Coordination-group members also set the places of a measure and
+record the NE-ESO checks of a provider; the services refuse anyone else (answered with the same 404).
+"""
 
-urlpatterns: list[URLPattern] = []
+from typing import Any, Literal, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.forms.action_plans import ServiceErrorsMixin
+from cii_platform.accounts.models import User
+from cii_platform.audit.forms import swiss_date_field
+from measures.models import Branch, EsoCriterion, PlaceKind, Sector, Typology
+from measures.selectors.budgets import SECTORS, budget_places_by_sector
+from measures.selectors.inventory import (
+    branch_list,
+    inventory_grouped,
+    inventory_list,
+    measure_budgets,
+    measure_capacities,
+    measure_get_for_reading,
+    measures_reader_or_404,
+    places_per_kind_by_year,
+    provider_eso_checklist,
+    provider_get_for_reading,
+    provider_list,
+    provider_measures,
+)
+from measures.services.inventory import (
+    EVIDENCE_MAX_CHARS,
+    eso_criterion_record,
+    measure_capacity_set,
+    provider_eso_assess,
+)
+
+YES, NO = "oui", "non"
+YES_NO_ANY = [("", gettext_lazy("Toutes")), (YES, gettext_lazy("Oui")), (NO, gettext_lazy("Non"))]
+GROUP_BY = [("branch", gettext_lazy("Par branche")), ("typology", gettext_lazy("Par typologie cantonale"))]
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]  # login_required guarantees a staff account
+
+
+def _yes_no(value: str) -> bool | None:
+    return {YES: True, NO: False}.get(value)
+
+
+class InventoryFilterForm(forms.Form):
+    """The filters of the cartographie; every field is optional."""
+
+    year = forms.IntegerField(label=gettext_lazy("Année"), min_value=2000, max_value=2100, required=False)
+    branch = forms.ModelChoiceField(
+        label=gettext_lazy("Branche"),
+        queryset=Branch.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Toutes"),
+        to_field_name="code",
+    )
+    typology = forms.ChoiceField(
+        label=gettext_lazy("Typologie cantonale"),
+        choices=[("", gettext_lazy("Toutes")), *Typology.choices],
+        required=False,
+    )
+    place_kind = forms.ChoiceField(
+        label=gettext_lazy("Type de place"), choices=[("", gettext_lazy("Tous")), *PlaceKind.choices], required=False
+    )
+    mixed = forms.ChoiceField(label=gettext_lazy("Mesure mixte"), choices=YES_NO_ANY, required=False)
+    active = forms.ChoiceField(label=gettext_lazy("Active dans l'année"), choices=YES_NO_ANY, required=False)
+    group_by = forms.ChoiceField(label=gettext_lazy("Regrouper"), choices=GROUP_BY, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["branch"]).queryset = branch_list()
+
+
+class CapacityForm(ServiceErrorsMixin, forms.Form):
+    year = forms.IntegerField(
+        label=gettext_lazy("Année"), error_messages={"required": gettext_lazy("Indiquez l'année.")}
+    )
+    place_kind = forms.ChoiceField(label=gettext_lazy("Type de place"), choices=PlaceKind.choices)
+    places = forms.IntegerField(
+        label=gettext_lazy("Places"), error_messages={"required": gettext_lazy("Indiquez le nombre de places.")}
+    )
+
+
+class EsoCheckForm(ServiceErrorsMixin, forms.Form):
+    criterion = forms.ChoiceField(label=gettext_lazy("Critère"), choices=EsoCriterion.choices)
+    met = forms.ChoiceField(
+        label=gettext_lazy("Résultat"),
+        choices=[(YES, gettext_lazy("rempli")), (NO, gettext_lazy("non rempli"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Indiquez si le critère est rempli.")},
+    )
+    evidence = forms.CharField(
+        label=gettext_lazy("Justification"),
+        max_length=EVIDENCE_MAX_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    checked_on = swiss_date_field(gettext_lazy("Vérifié le (vide : aujourd'hui)"))
+
+
+@login_required
+@require_GET
+def inventory(request: HttpRequest) -> HttpResponse:
+    """The cartographie: the measures of a year grouped by branch or typology, with their places per kind."""
+    user = measures_reader_or_404(_user(request))
+    form = InventoryFilterForm(request.GET or None)
+    data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    year = data.get("year") or timezone.localdate().year
+    group_by: Literal["branch", "typology"] = "typology" if data.get("group_by") == "typology" else "branch"
+    measures = inventory_list(
+        user=user,
+        year=year,
+        branch=data.get("branch"),
+        typology=data.get("typology") or "",
+        place_kind=data.get("place_kind") or "",
+        mixed=_yes_no(data.get("mixed") or ""),
+        active=_yes_no(data.get("active") or ""),
+    )
+    context = {
+        "form": form,
+        "year": year,
+        "group_by": group_by,
+        "groups": inventory_grouped(measures=measures, by=group_by),
+        "measure_count": len(measures),
+        "kinds": PlaceKind.choices,
+    }
+    return render(request, "measures/inventory_list.html", context)
+
+
+def _measure_page(request: HttpRequest, code: str, capacity_form: CapacityForm | None = None) -> HttpResponse:
+    measure = measure_get_for_reading(user=_user(request), code=code)
+    context = {
+        "measure": measure,
+        "capacities": measure_capacities(measure=measure),
+        "budgets": measure_budgets(measure=measure),
+        "kinds": PlaceKind.choices,
+        "capacity_form": capacity_form or CapacityForm(initial={"year": timezone.localdate().year}),
+    }
+    return render(request, "measures/inventory_measure.html", context)
+
+
+@login_required
+@require_GET
+def measure_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A measure's descriptive sheet, its places per year and kind, and what each sector buys of it."""
+    return _measure_page(request, code)
+
+
+@login_required
+@require_POST
+def measure_capacity(request: HttpRequest, code: str) -> HttpResponse:
+    """Set the places of one kind of the measure in a year (coordination group); a refusal changes nothing."""
+    user = _user(request)
+    measure = measure_get_for_reading(user=user, code=code)
+    form = CapacityForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            measure_capacity_set(
+                measure=measure,
+                year=data["year"],
+                place_kind=data["place_kind"],
+                places=data["places"],
+                set_by=user,
+                request=request,
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Les places de la mesure ont été enregistrées."))
+            return redirect("measures:measure_detail", code=measure.code)
+    if not measure.can_edit:  # type: ignore[attr-defined]
+        raise Http404
+    return _measure_page(request, code, capacity_form=form)
+
+
+@login_required
+@require_GET
+def providers(request: HttpRequest) -> HttpResponse:
+    """The providers with their NE-ESO recognition."""
+    rows = provider_list(user=_user(request))
+    return render(request, "measures/inventory_providers.html", {"providers": rows})
+
+
+def _provider_page(request: HttpRequest, provider_id: int, eso_form: EsoCheckForm | None = None) -> HttpResponse:
+    provider = provider_get_for_reading(user=_user(request), provider_id=provider_id)
+    context = {
+        "provider": provider,
+        "checklist": provider_eso_checklist(provider=provider),
+        "measures": provider_measures(provider=provider),
+        "eso_form": eso_form or EsoCheckForm(),
+    }
+    return render(request, "measures/inventory_provider.html", context)
+
+
+@login_required
+@require_GET
+def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """A provider, its measures and its NE-ESO checklist (the criteria of annexe 4)."""
+    return _provider_page(request, provider_id)
+
+
+@login_required
+@require_POST
+def provider_eso_check(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """Record one NE-ESO criterion of the provider (coordination group)."""
+    user = _user(request)
+    provider = provider_get_for_reading(user=user, provider_id=provider_id)
+    form = EsoCheckForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            eso_criterion_record(
+                provider=provider,
+                criterion=data["criterion"],
+                met=data["met"] == YES,
+                evidence=data["evidence"],
+                checked_on=data["checked_on"],
+                checked_by=user,
+                request=request,
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Le critère a été enregistré."))
+            return redirect("measures:provider_detail", provider_id=provider.pk)
+    if not provider.can_edit:  # type: ignore[attr-defined]
+        raise Http404
+    return _provider_page(request, provider_id, eso_form=form)
+
+
+@login_required
+@require_POST
+def provider_eso_assess_view(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """Decide the provider's NE-ESO recognition from its checks (coordination group)."""
+    user = _user(request)
+    provider = provider_get_for_reading(user=user, provider_id=provider_id)
+    try:
+        assessment = provider_eso_assess(provider=provider, assessed_by=user, request=request)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if assessment.recognised:
+            messages.success(request, assessment.explanation)
+        else:
+            messages.warning(request, assessment.explanation)
+    return redirect("measures:provider_detail", provider_id=provider.pk)
+
+
+@login_required
+@require_GET
+def places_by_kind(request: HttpRequest) -> HttpResponse:
+    """Places per kind by year (the transformation of the occupation places) and places per sector."""
+    user = _user(request)
+    context = {
+        "kind_rows": places_per_kind_by_year(user=user),
+        "sector_rows": budget_places_by_sector(user=user),
+        "sectors": [(sector, Sector(sector).label) for sector in SECTORS],
+    }
+    return render(request, "measures/inventory_places_by_kind.html", context)
+
+
+urlpatterns: list[URLPattern] = [
+    path("cartographie/", inventory, name="inventory"),
+    path("cartographie/places-par-type/", places_by_kind, name="places_by_kind"),
+    path("cartographie/mesures/<slug:code>/", measure_detail, name="measure_detail"),
+    path("cartographie/mesures/<slug:code>/places/", measure_capacity, name="measure_capacity"),
+    path("prestataires/", providers, name="providers"),
+    path("prestataires/<int:provider_id>/", provider_detail, name="provider_detail"),
+    path("prestataires/<int:provider_id>/critere/", provider_eso_check, name="provider_eso_check"),
+    path("prestataires/<int:provider_id>/evaluer/", provider_eso_assess_view, name="provider_eso_assess"),
+]

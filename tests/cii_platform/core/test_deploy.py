@@ -54,7 +54,8 @@ def test_the_demo_canton_is_idempotent():
     second = load_demo_canton()
 
     assert first["services"] == 5 and first["accounts"] == len(ACCOUNTS)
-    assert second == {"services": 0, "offices": 0, "accounts": 0, "cases": 0}
+    assert first["measures"] > 0 and first["placements"] > 0
+    assert set(second.values()) == {0}
     assert PartnerService.objects.count() == 5
     assert Office.objects.filter(code="cnip", kind=Office.Kind.MANDATED_ORGANISATION, service__code="oai").exists()
     assert User.objects.count() == len(ACCOUNTS)

@@ -1,0 +1,391 @@
+"""API of the yearly reviews, corrective measures and service agreements: the pages' selectors and services.
+
+Reviews are read with their figures (frozen once final, live while draft);
+corrective measures are requested, followed, escalated and decided under the same
+rules as the pages; agreements are read with the actual value of each indicator
+against its target. Whoever may not see a part gets the 404 of a missing object; a
+refused input answers 400 with the service's French messages; a stale version
+answers 409.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cii_platform.accounts.models import User
+from cii_platform.core.api import service_refusals
+from cii_platform.core.pagination import KeysetPagination
+from measures.models import CorrectiveMeasure, Measure, Provider, ServiceAgreement, YearlyReview
+from measures.roles import is_coordination_member
+from measures.selectors.agreements import agreement_get, agreement_list, agreements_indicator_values
+from measures.selectors.reviews import (
+    corrective_measure_get,
+    corrective_measures_visible,
+    yearly_review_figures_shown,
+    yearly_review_get_by_id,
+    yearly_review_list,
+)
+from measures.services.corrective import (
+    StaleCorrectiveMeasure,
+    corrective_measure_decide,
+    corrective_measure_escalate,
+    corrective_measure_request,
+    corrective_measure_update,
+)
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("L'objet a été modifié entre-temps.")
+    default_code = "conflict"
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """The services' refusals as API answers: 400 (French messages), 404, and 409 for a stale version."""
+    try:
+        with service_refusals():
+            yield
+    except StaleCorrectiveMeasure as stale:
+        raise Conflict(str(stale)) from None
+
+
+class _MeasuresViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated]
+    pagination_class = KeysetPagination
+    lookup_value_regex = r"\d+"
+
+    @property
+    def user(self) -> User:
+        return self.request.user  # type: ignore[return-value]  # IsAuthenticated guarantees a staff account
+
+    @property
+    def row_id(self) -> int:
+        return int(self.kwargs["pk"])
+
+    def page_of(self, rows: Any, *, extra: Callable[[list[Any]], object] | None = None) -> Response:
+        page = self.paginate_queryset(rows) or []
+        if extra is not None:
+            extra(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Yearly reviews
+
+
+class YearlyReviewSerializer(serializers.ModelSerializer):
+    measure: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text=_("Code de la mesure.")
+    )
+    measure_name = serializers.CharField(source="measure.name", read_only=True)
+    provider = serializers.CharField(source="measure.provider.name", read_only=True)
+
+    class Meta:
+        model = YearlyReview
+        fields = [
+            "id",
+            "measure",
+            "measure_name",
+            "provider",
+            "year",
+            "status",
+            "assessment",
+            "prospects",
+            "proposed_places",
+            "proposed_budget",
+            "updated_at",
+            "version",
+        ]
+
+
+class YearlyReviewDetailSerializer(YearlyReviewSerializer):
+    figures = serializers.SerializerMethodField(
+        help_text=_(
+            "Les chiffres de l'année calculés à partir des placements (figés si le bilan est validé) : placements, "
+            "bénéficiaires, entrées, sorties par motif, taux d'occupation, coût, coût par place et par sortie positive."
+        )
+    )
+
+    class Meta(YearlyReviewSerializer.Meta):
+        fields = [*YearlyReviewSerializer.Meta.fields, "figures"]
+
+    def get_figures(self, review: YearlyReview) -> dict[str, Any]:
+        return yearly_review_figures_shown(review=review)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Bilans annuels des mesures mixtes"),
+        description=_("Pour les intervenant·e·s, le groupe de coordination et le GP CII ; 404 pour les autres."),
+    ),
+    retrieve=extend_schema(
+        summary=_("Un bilan annuel et ses chiffres"),
+        description=_(
+            "Les chiffres d'un bilan validé sont ceux figés à la validation ; ceux d'un brouillon sont calculés."
+        ),
+        responses={200: YearlyReviewDetailSerializer},
+    ),
+)
+class YearlyReviewViewSet(_MeasuresViewSet):
+    serializer_class = YearlyReviewSerializer
+    queryset = YearlyReview.objects.none()  # for the schema; the selectors decide what is read
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.page_of(yearly_review_list(user=self.user, request=request))  # type: ignore[arg-type]
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        review = yearly_review_get_by_id(user=self.user, review_id=self.row_id, request=request)  # type: ignore[arg-type]
+        return Response(YearlyReviewDetailSerializer(review).data)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Corrective measures
+
+
+class CorrectiveMeasureSerializer(serializers.ModelSerializer):
+    provider = serializers.CharField(source="provider.name", read_only=True)
+    measure: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = CorrectiveMeasure
+        fields = [
+            "id",
+            "provider",
+            "measure",
+            "description",
+            "changes_contract",
+            "requested_on",
+            "due_on",
+            "status",
+            "follow_up",
+            "escalated_at",
+            "gp_decision",
+            "version",
+        ]
+
+
+class CorrectiveRequestSerializer(serializers.Serializer):
+    provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all(), help_text=_("Prestataire (id)."))
+    measure = serializers.SlugRelatedField(
+        slug_field="code", queryset=Measure.objects.all(), required=False, allow_null=True, default=None
+    )
+    description = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    changes_contract = serializers.BooleanField(default=False)
+    due_on = serializers.DateField()
+
+
+class CorrectiveFollowUpSerializer(serializers.Serializer):
+    follow_up = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    status = serializers.CharField(help_text=_("« in_progress » ou « done »."))
+    changes_contract = serializers.BooleanField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(help_text=_("La version lue ; une version dépassée répond 409."))
+
+
+class CorrectiveVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text=_("La version lue ; une version dépassée répond 409."))
+
+
+class CorrectiveDecisionSerializer(CorrectiveVersionSerializer):
+    decision = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Mesures correctives"),
+        description=_(
+            "Toutes pour le groupe de coordination ; pour le GP CII, celles qui lui ont été soumises. 404 pour les "
+            "autres."
+        ),
+    ),
+    retrieve=extend_schema(summary=_("Une mesure corrective")),
+    create=extend_schema(
+        summary=_("Demander une mesure corrective à un prestataire"),
+        description=_("Réservé au groupe de coordination."),
+        request=CorrectiveRequestSerializer,
+        responses={201: CorrectiveMeasureSerializer},
+    ),
+    follow_up=extend_schema(
+        summary=_("Enregistrer le suivi (en cours ou réalisée)"),
+        request=CorrectiveFollowUpSerializer,
+        responses={200: CorrectiveMeasureSerializer},
+    ),
+    escalate=extend_schema(
+        summary=_("Soumettre au GP CII une correction qui modifie la convention"),
+        request=CorrectiveVersionSerializer,
+        responses={200: CorrectiveMeasureSerializer},
+    ),
+    decide=extend_schema(
+        summary=_("Décision du GP CII"),
+        description=_("Réservé aux membres du GP CII, pour une mesure qui leur a été soumise."),
+        request=CorrectiveDecisionSerializer,
+        responses={200: CorrectiveMeasureSerializer},
+    ),
+)
+class CorrectiveMeasureViewSet(_MeasuresViewSet):
+    serializer_class = CorrectiveMeasureSerializer
+    queryset = CorrectiveMeasure.objects.none()  # for the schema; the selectors decide what is read
+
+    def _get(self) -> CorrectiveMeasure:
+        return corrective_measure_get(user=self.user, corrective_id=self.row_id, request=self.request)  # type: ignore[arg-type]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.page_of(corrective_measures_visible(user=self.user, request=request))  # type: ignore[arg-type]
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(self.get_serializer(self._get()).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not is_coordination_member(self.user):  # the page's rule: only the group requests corrections
+            raise Http404
+        given = CorrectiveRequestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        with _refusals():
+            corrective = corrective_measure_request(
+                provider=data["provider"],
+                measure=data["measure"],
+                description=data["description"],
+                changes_contract=data["changes_contract"],
+                due_on=data["due_on"],
+                requested_by=self.user,
+                request=request,  # type: ignore[arg-type]
+            )
+        return Response(self.get_serializer(corrective).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="suivi")
+    def follow_up(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        corrective = self._get()
+        given = CorrectiveFollowUpSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        with _refusals():
+            corrective = corrective_measure_update(
+                corrective=corrective,
+                expected_version=data["version"],
+                follow_up=data["follow_up"],
+                status=data["status"],
+                changes_contract=data["changes_contract"],
+                updated_by=self.user,
+                request=request,  # type: ignore[arg-type]
+            )
+        return Response(self.get_serializer(corrective).data)
+
+    @action(detail=True, methods=["post"], url_path="soumettre")
+    def escalate(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        corrective = self._get()
+        given = CorrectiveVersionSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        with _refusals():
+            corrective = corrective_measure_escalate(
+                corrective=corrective,
+                expected_version=given.validated_data["version"],
+                escalated_by=self.user,
+                request=request,  # type: ignore[arg-type]
+            )
+        return Response(self.get_serializer(corrective).data)
+
+    @action(detail=True, methods=["post"], url_path="decision")
+    def decide(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        corrective = self._get()
+        given = CorrectiveDecisionSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        with _refusals():
+            corrective = corrective_measure_decide(
+                corrective=corrective,
+                expected_version=given.validated_data["version"],
+                decision=given.validated_data["decision"],
+                decided_by=self.user,
+                request=request,  # type: ignore[arg-type]
+            )
+        return Response(self.get_serializer(corrective).data)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Service agreements
+
+
+class IndicatorValueSerializer(serializers.Serializer):
+    metric = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
+    target = serializers.DecimalField(max_digits=12, decimal_places=2)
+    higher_is_better = serializers.BooleanField()
+    actual = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, help_text=_("Valeur atteinte, calculée ; null si pas encore.")
+    )
+    met = serializers.BooleanField(allow_null=True, help_text=_("Cible atteinte ; null si pas encore calculable."))
+    unit = serializers.CharField()
+
+
+class ServiceAgreementSerializer(serializers.ModelSerializer):
+    provider = serializers.CharField(source="provider.name", read_only=True)
+    measures: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    indicators = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceAgreement
+        fields = [
+            "id",
+            "provider",
+            "title",
+            "parties",
+            "legal_bases",
+            "target_groups",
+            "starts_on",
+            "ends_on",
+            "volume_places",
+            "price",
+            "data_protection",
+            "measures",
+            "indicators",
+        ]
+
+    @extend_schema_field(IndicatorValueSerializer(many=True))
+    def get_indicators(self, agreement: ServiceAgreement) -> list[dict[str, Any]]:
+        values = self.context["indicator_values"][agreement.pk]
+        return IndicatorValueSerializer(values, many=True).data  # type: ignore[return-value]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Conventions de prestations"),
+        description=_(
+            "Chaque convention avec ses indicateurs : valeur cible, valeur atteinte calculée à partir des placements "
+            "des mesures de la convention sur sa période écoulée, et cible atteinte ou non."
+        ),
+    ),
+    retrieve=extend_schema(summary=_("Une convention de prestations et ses indicateurs")),
+)
+class ServiceAgreementViewSet(_MeasuresViewSet):
+    serializer_class = ServiceAgreementSerializer
+    queryset = ServiceAgreement.objects.none()  # for the schema; the selectors decide what is read
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(agreement_list(user=self.user, request=request)) or []  # type: ignore[arg-type]
+        values = agreements_indicator_values(agreements=page)
+        data = ServiceAgreementSerializer(page, many=True, context={"indicator_values": values}).data
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        agreement = agreement_get(user=self.user, agreement_id=self.row_id, request=request)  # type: ignore[arg-type]
+        values = agreements_indicator_values(agreements=[agreement])
+        return Response(ServiceAgreementSerializer(agreement, context={"indicator_values": values}).data)
+
+
+router_registrations = [
+    ("measures/reviews", YearlyReviewViewSet, "measure-review"),
+    ("measures/corrective-measures", CorrectiveMeasureViewSet, "corrective-measure"),
+    ("measures/agreements", ServiceAgreementViewSet, "service-agreement"),
+]
