@@ -9,19 +9,15 @@ page that does the same thing; a refused input answers 400 with the service's
 French messages (`cii_platform.core.api.service_refusals`).
 """
 
-from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import serializers, viewsets
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
+from rest_framework import serializers
 
 from cases.models import CaseFile
 from cases.selectors.case_files import case_get_for_reading
-from cii_platform.accounts.models import User
+from cii_platform.core.api import StaffViewSet
 from cii_platform.core.pagination import KeysetPagination
 
 # The path of every part: the case reference, then (for a detail) the row's id.
@@ -39,20 +35,15 @@ CURSOR_PARAMETER = OpenApiParameter(
 )
 
 
-class CasePartViewSet(viewsets.GenericViewSet):
+class CasePartViewSet(StaffViewSet):
     """Base of the viewsets of a part of a case file; subclasses write `list`, `retrieve` and the writes.
 
     Access is decided by the selectors and the page checks, not by DRF object
     permissions (the rows of a part have no grant table of their own).
     """
 
-    permission_classes = [IsAuthenticated]
     pagination_class = KeysetPagination
     lookup_value_regex = r"\d+"
-
-    @property
-    def user(self) -> User:
-        return self.request.user  # type: ignore[return-value]  # IsAuthenticated guarantees a staff account
 
     @property
     def reference(self) -> str:
@@ -65,13 +56,6 @@ class CasePartViewSet(viewsets.GenericViewSet):
     def case_for_reading(self) -> CaseFile:
         """The case of the URL as the case pages read it: 404 like a missing one if not visible; audited."""
         return case_get_for_reading(user=self.user, reference=self.reference, request=self.request)  # type: ignore[arg-type]
-
-    def page_of(self, rows: QuerySet[Any], *, mark: Callable[[list[Any]], object] | None = None) -> Response:
-        """The keyset-paginated answer for `rows` (a selector's queryset); `mark` sets the page's per-row flags."""
-        page = self.paginate_queryset(rows) or []
-        if mark is not None:
-            mark(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class ServiceCodeField(serializers.SlugRelatedField):

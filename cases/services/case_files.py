@@ -25,6 +25,7 @@ from cii_platform.access import Capability, access_grant
 from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
+from cii_platform.core.exceptions import StaleVersion
 from cii_platform.partners.models import PartnerService
 
 LEAD_SERVICE_BASIS = "Service pilote du dossier"
@@ -41,7 +42,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class StaleCaseFile(Exception):
+class StaleCaseFile(StaleVersion):
     """The case file changed since the form was read: the save is refused, nothing is lost."""
 
     def __init__(self, case: CaseFile) -> None:

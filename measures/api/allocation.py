@@ -7,6 +7,7 @@ caller's own service's requests, otherwise the pseudonym alone); writes through 
 a stale `version` answers 409 and changes nothing.
 """
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -14,15 +15,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cii_platform.accounts.models import User
-from cii_platform.core.api import service_refusals
+from cii_platform.core.api import StaffViewSet, service_refusals
 from measures.models import AllocationRound, Sector
 from measures.selectors.allocation import (
     LineRow,
@@ -31,15 +29,7 @@ from measures.selectors.allocation import (
     round_list,
     simulation_compare,
 )
-from measures.services.allocation import StaleRound, round_confirm, round_propose
-
-
-class RoundConflict(APIException):
-    """A write on a stale version of the round (another member proposed, adjusted or confirmed it)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = gettext_lazy("Le tour a été modifié entre-temps : relisez-le avant de réessayer.")
-    default_code = "stale"
+from measures.services.allocation import round_confirm, round_propose
 
 
 class RoundSerializer(serializers.ModelSerializer):
@@ -237,15 +227,10 @@ ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH)
         parameters=[ID_PARAMETER],
     ),
 )
-class AllocationRoundViewSet(viewsets.GenericViewSet):
-    permission_classes = [IsAuthenticated]
+class AllocationRoundViewSet(StaffViewSet):
     serializer_class = RoundDetailSerializer
     pagination_class = None  # a few rounds a year
     queryset = AllocationRound.objects.none()
-
-    @property
-    def user(self) -> User:
-        return self.request.user  # type: ignore[return-value]  # IsAuthenticated guarantees a staff account
 
     @property
     def http_request(self) -> HttpRequest:
@@ -265,22 +250,26 @@ class AllocationRoundViewSet(viewsets.GenericViewSet):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.detail_response()
 
-    @action(detail=True, methods=["post"])
-    def proposer(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def _write(self, service: Callable[..., object]) -> Response:
+        """Run `service` (propose or confirm) on the round at the version read, then show the round.
+
+        A stale version answers 409 and a refused one 400 (`service_refusals`).
+        """
         round_ = round_get(user=self.user, round_id=self.round_id(), request=self.http_request)
-        given = RoundVersionSerializer(data=request.data)
+        given = RoundVersionSerializer(data=self.request.data)
         given.is_valid(raise_exception=True)
         with service_refusals():
-            try:
-                round_propose(
-                    round=round_,
-                    by=self.user,
-                    expected_version=given.validated_data["version"],
-                    request=self.http_request,
-                )
-            except StaleRound as stale:
-                raise RoundConflict(str(stale)) from None
+            service(
+                round=round_,
+                by=self.user,
+                expected_version=given.validated_data["version"],
+                request=self.http_request,
+            )
         return self.detail_response()
+
+    @action(detail=True, methods=["post"])
+    def proposer(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._write(round_propose)
 
     @action(detail=True, methods=["post"])
     def simuler(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -302,20 +291,7 @@ class AllocationRoundViewSet(viewsets.GenericViewSet):
 
     @action(detail=True, methods=["post"])
     def confirmer(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        round_ = round_get(user=self.user, round_id=self.round_id(), request=self.http_request)
-        given = RoundVersionSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        with service_refusals():
-            try:
-                round_confirm(
-                    round=round_,
-                    by=self.user,
-                    expected_version=given.validated_data["version"],
-                    request=self.http_request,
-                )
-            except StaleRound as stale:
-                raise RoundConflict(str(stale)) from None
-        return self.detail_response()
+        return self._write(round_confirm)
 
 
 router_registrations = [("measures/rounds", AllocationRoundViewSet, "measures-round")]

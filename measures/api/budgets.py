@@ -11,15 +11,12 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cii_platform.accounts.models import User
-from cii_platform.core.api import service_refusals
+from cii_platform.core.api import StaffViewSet, service_refusals
 from cii_platform.core.pagination import KeysetPagination
 from measures.models import Measure, PlaceLoan, Sector, SectorBudget
 from measures.roles import delegate_sectors
@@ -32,17 +29,11 @@ from measures.selectors.budgets import (
 )
 from measures.selectors.inventory import measures_reader_or_404
 from measures.services.budgets import (
-    StaleSectorBudget,
     place_loan_answer,
     place_loan_cancel,
     place_loan_propose,
     sector_budget_set,
 )
-
-
-class BudgetConflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "stale"
 
 
 class BudgetSerializer(serializers.ModelSerializer):
@@ -132,13 +123,7 @@ class LoanCreateSerializer(serializers.Serializer):
     remarks = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class MeasuresViewSet(viewsets.GenericViewSet):
-    permission_classes = [IsAuthenticated]
-
-    @property
-    def user(self) -> User:
-        return self.request.user  # type: ignore[return-value]  # IsAuthenticated guarantees a staff account
-
+class MeasuresViewSet(StaffViewSet):
     def year_param(self) -> int | None:
         text = self.request.query_params.get("annee", "")
         return int(text) if text.isdigit() else None
@@ -189,8 +174,7 @@ class BudgetViewSet(MeasuresViewSet):
         return {**super().get_serializer_context(), "own_sectors": delegate_sectors(self.user)}
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(budget_list(user=self.user, year=self.year_param())) or []
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.page_of(budget_list(user=self.user, year=self.year_param()))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(self.get_serializer(budget_get_for_reading(user=self.user, budget_id=self.row_id())).data)
@@ -227,11 +211,8 @@ class BudgetViewSet(MeasuresViewSet):
         return Response(self.get_serializer(updated).data)
 
     def _set(self, **values: Any) -> SectorBudget:
-        with service_refusals():
-            try:
-                budget = sector_budget_set(set_by=self.user, request=self.request, **values)  # type: ignore[arg-type]
-            except StaleSectorBudget as stale:
-                raise BudgetConflict(str(stale)) from None
+        with service_refusals():  # a stale version: 409
+            budget = sector_budget_set(set_by=self.user, request=self.request, **values)  # type: ignore[arg-type]
         return budget_get_for_reading(user=self.user, budget_id=budget.pk)
 
 

@@ -9,12 +9,11 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, viewsets
-from rest_framework.permissions import IsAuthenticated
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cii_platform.accounts.models import User
+from cii_platform.core.api import StaffViewSet
 from measures.models import Branch, Measure, PlaceKind, Provider, Typology
 from measures.selectors.inventory import (
     inventory_list,
@@ -91,6 +90,19 @@ def _capacity(places: dict[str, int]) -> dict[str, int]:
     }
 
 
+# What the list and the detail of a measure both show, in this order.
+MEASURE_FIELDS = [
+    "code",
+    "name",
+    "provider",
+    "provider_id",
+    "branch",
+    "typology",
+    "is_mixed",
+    "price_per_place_month",
+]
+
+
 class MeasureSerializer(serializers.ModelSerializer):
     provider = serializers.CharField(source="provider.name", read_only=True, help_text=_("Prestataire."))
     provider_id = serializers.IntegerField(read_only=True)
@@ -99,19 +111,7 @@ class MeasureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Measure
-        fields = [
-            "code",
-            "name",
-            "provider",
-            "provider_id",
-            "branch",
-            "typology",
-            "is_mixed",
-            "price_per_place_month",
-            "active_from",
-            "active_until",
-            "capacity",
-        ]
+        fields = [*MEASURE_FIELDS, "active_from", "active_until", "capacity"]
 
     @extend_schema_field(CapacitySerializer)
     def get_capacity(self, measure: Measure) -> dict[str, int]:
@@ -134,33 +134,15 @@ class MeasureDetailSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Measure
-        fields = [
-            "code",
-            "name",
-            "provider",
-            "provider_id",
-            "branch",
-            "typology",
-            "is_mixed",
-            "price_per_place_month",
-            "description",
-            "active_from",
-            "active_until",
-            "capacities",
-        ]
+        fields = [*MEASURE_FIELDS, "description", "active_from", "active_until", "capacities"]
 
     @extend_schema_field(MeasureYearSerializer(many=True))
     def get_capacities(self, measure: Measure) -> list[dict[str, int]]:
         return [{"year": row.year, **_capacity(row.places)} for row in measure_capacities(measure=measure)]
 
 
-class ReaderViewSet(viewsets.GenericViewSet):
-    permission_classes = [IsAuthenticated]
+class ReaderViewSet(StaffViewSet):
     pagination_class = None  # a few dozen rows: the whole inventory in one answer
-
-    @property
-    def user(self) -> User:
-        return self.request.user  # type: ignore[return-value]  # IsAuthenticated guarantees a staff account
 
 
 @extend_schema_view(

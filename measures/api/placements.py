@@ -20,14 +20,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cii_platform.accounts.models import User
-from cii_platform.core.api import service_refusals
+from cii_platform.core.api import StaffViewSet, service_refusals
 from cii_platform.core.pagination import KeysetPagination
-from measures.api.requests import CURSOR_PARAMETER, Conflict
+from measures.api.requests import CURSOR_PARAMETER
 from measures.models import ExitReason, Placement
 from measures.selectors.dashboard import Dashboard, dashboard_for, parse_month
 from measures.selectors.requests import placement_get_visible, placements_mark, placements_visible
-from measures.services.placements import StalePlacement, placement_end
+from measures.services.placements import placement_end
 
 STATUS_PARAMETER = OpenApiParameter(
     "statut", str, description=gettext_lazy("Filtrer par statut : planned, active, ended, cancelled."), required=False
@@ -99,25 +98,20 @@ class PlacementEndSerializer(serializers.Serializer):
         responses={200: PlacementSerializer},
     ),
 )
-class PlacementViewSet(viewsets.GenericViewSet):
-    permission_classes = [IsAuthenticated]
+class PlacementViewSet(StaffViewSet):
     pagination_class = KeysetPagination
     serializer_class = PlacementSerializer
     queryset = Placement.objects.none()  # for the schema; the selectors decide what is read
     lookup_value_regex = r"\d+"
 
-    @property
-    def user(self) -> User:
-        return self.request.user  # type: ignore[return-value]  # IsAuthenticated guarantees a staff account
-
     def _visible(self, pk: int, *, audit_read: bool = True) -> Placement:
         return placement_get_visible(user=self.user, pk=pk, request=self.request, audit_read=audit_read)  # type: ignore[arg-type]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        rows = placements_visible(user=self.user, status=request.query_params.get("statut", ""))
-        page = self.paginate_queryset(rows) or []
-        placements_mark(user=self.user, rows=page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.page_of(
+            placements_visible(user=self.user, status=request.query_params.get("statut", "")),
+            mark=lambda rows: placements_mark(user=self.user, rows=rows),
+        )
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(self.get_serializer(self._visible(int(kwargs["pk"]))).data)
@@ -130,18 +124,15 @@ class PlacementViewSet(viewsets.GenericViewSet):
         given = PlacementEndSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        with service_refusals():
-            try:
-                placement_end(
-                    placement=placement,
-                    ended_on=data["ended_on"],
-                    exit_reason=data["exit_reason"],
-                    by=self.user,
-                    expected_version=data["version"],
-                    request=request,  # type: ignore[arg-type]
-                )
-            except StalePlacement as stale:
-                raise Conflict(" ".join(stale.messages)) from None
+        with service_refusals():  # a stale version: 409
+            placement_end(
+                placement=placement,
+                ended_on=data["ended_on"],
+                exit_reason=data["exit_reason"],
+                by=self.user,
+                expected_version=data["version"],
+                request=request,  # type: ignore[arg-type]
+            )
         return Response(self.get_serializer(self._visible(placement.pk, audit_read=False)).data)
 
 

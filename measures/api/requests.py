@@ -16,17 +16,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases.models import CaseFile
 from cii_platform.access import Capability, access_get_or_404
-from cii_platform.accounts.models import User
-from cii_platform.core.api import service_refusals
+from cii_platform.core.api import StaffViewSet, service_refusals
 from cii_platform.core.pagination import KeysetPagination
 from measures.models import Measure, PlacePreference, PlaceRequest, RequestPriority
 from measures.roles import may_request_places
@@ -35,19 +32,11 @@ from measures.selectors.requests import (
     place_requests_mark_identity,
     place_requests_visible,
 )
-from measures.services.requests import StalePlaceRequest, place_request_submit, place_request_withdraw
+from measures.services.requests import place_request_submit, place_request_withdraw
 
 CURSOR_PARAMETER = OpenApiParameter(
     "apres", str, description=gettext_lazy("Curseur de la page suivante (lien « next »)."), required=False
 )
-
-
-class Conflict(APIException):
-    """A write on a stale version (someone else changed the object since it was read)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = gettext_lazy("L'objet a été modifié entre-temps : relisez-le avant de réessayer.")
-    default_code = "stale"
 
 
 class PreferenceSerializer(serializers.ModelSerializer):
@@ -176,24 +165,20 @@ def _measures_by_code(codes: list[str]) -> list[Measure]:
         responses={200: PlaceRequestSerializer},
     ),
 )
-class PlaceRequestViewSet(viewsets.GenericViewSet):
-    permission_classes = [IsAuthenticated]
+class PlaceRequestViewSet(StaffViewSet):
     pagination_class = KeysetPagination
     serializer_class = PlaceRequestSerializer
     queryset = PlaceRequest.objects.none()  # for the schema; the selectors decide what is read
     lookup_value_regex = r"\d+"
 
-    @property
-    def user(self) -> User:
-        return self.request.user  # type: ignore[return-value]  # IsAuthenticated guarantees a staff account
-
     def _visible(self, pk: int, *, audit_read: bool = True) -> PlaceRequest:
         return place_request_get_visible(user=self.user, pk=pk, request=self.request, audit_read=audit_read)  # type: ignore[arg-type]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(place_requests_visible(user=self.user)) or []
-        place_requests_mark_identity(user=self.user, rows=page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.page_of(
+            place_requests_visible(user=self.user),
+            mark=lambda rows: place_requests_mark_identity(user=self.user, rows=rows),
+        )
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(self.get_serializer(self._visible(int(kwargs["pk"]))).data)
@@ -236,17 +221,14 @@ class PlaceRequestViewSet(viewsets.GenericViewSet):
             raise Http404
         given = VersionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        with service_refusals():
-            try:
-                place_request_withdraw(
-                    place_request=place_request,
-                    expected_version=given.validated_data["version"],
-                    by=self.user,
-                    reason=given.validated_data["reason"],
-                    request=request,  # type: ignore[arg-type]
-                )
-            except StalePlaceRequest as stale:
-                raise Conflict(" ".join(stale.messages)) from None
+        with service_refusals():  # a stale version: 409
+            place_request_withdraw(
+                place_request=place_request,
+                expected_version=given.validated_data["version"],
+                by=self.user,
+                reason=given.validated_data["reason"],
+                request=request,  # type: ignore[arg-type]
+            )
         return Response(self.get_serializer(self._visible(place_request.pk, audit_read=False)).data)
 
 

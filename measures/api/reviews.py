@@ -8,22 +8,17 @@ refused input answers 400 with the service's French messages; a stale version
 answers 409.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cii_platform.accounts.models import User
-from cii_platform.core.api import service_refusals
+from cii_platform.core.api import StaffViewSet, service_refusals
 from cii_platform.core.pagination import KeysetPagination
 from measures.models import CorrectiveMeasure, Measure, Provider, ServiceAgreement, YearlyReview
 from measures.roles import is_coordination_member
@@ -36,7 +31,6 @@ from measures.selectors.reviews import (
     yearly_review_list,
 )
 from measures.services.corrective import (
-    StaleCorrectiveMeasure,
     corrective_measure_decide,
     corrective_measure_escalate,
     corrective_measure_request,
@@ -44,40 +38,13 @@ from measures.services.corrective import (
 )
 
 
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("L'objet a été modifié entre-temps.")
-    default_code = "conflict"
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """The services' refusals as API answers: 400 (French messages), 404, and 409 for a stale version."""
-    try:
-        with service_refusals():
-            yield
-    except StaleCorrectiveMeasure as stale:
-        raise Conflict(str(stale)) from None
-
-
-class _MeasuresViewSet(viewsets.GenericViewSet):
-    permission_classes = [IsAuthenticated]
+class _MeasuresViewSet(StaffViewSet):
     pagination_class = KeysetPagination
     lookup_value_regex = r"\d+"
 
     @property
-    def user(self) -> User:
-        return self.request.user  # type: ignore[return-value]  # IsAuthenticated guarantees a staff account
-
-    @property
     def row_id(self) -> int:
         return int(self.kwargs["pk"])
-
-    def page_of(self, rows: Any, *, extra: Callable[[list[Any]], object] | None = None) -> Response:
-        page = self.paginate_queryset(rows) or []
-        if extra is not None:
-            extra(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -253,7 +220,7 @@ class CorrectiveMeasureViewSet(_MeasuresViewSet):
         given = CorrectiveRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        with _refusals():
+        with service_refusals():
             corrective = corrective_measure_request(
                 provider=data["provider"],
                 measure=data["measure"],
@@ -271,7 +238,7 @@ class CorrectiveMeasureViewSet(_MeasuresViewSet):
         given = CorrectiveFollowUpSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        with _refusals():
+        with service_refusals():
             corrective = corrective_measure_update(
                 corrective=corrective,
                 expected_version=data["version"],
@@ -288,7 +255,7 @@ class CorrectiveMeasureViewSet(_MeasuresViewSet):
         corrective = self._get()
         given = CorrectiveVersionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        with _refusals():
+        with service_refusals():
             corrective = corrective_measure_escalate(
                 corrective=corrective,
                 expected_version=given.validated_data["version"],
@@ -302,7 +269,7 @@ class CorrectiveMeasureViewSet(_MeasuresViewSet):
         corrective = self._get()
         given = CorrectiveDecisionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        with _refusals():
+        with service_refusals():
             corrective = corrective_measure_decide(
                 corrective=corrective,
                 expected_version=given.validated_data["version"],

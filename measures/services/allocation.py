@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
+from cii_platform.core.exceptions import StaleVersion
 from measures import solver
 from measures.models import (
     AllocationLine,
@@ -56,7 +57,7 @@ from measures.roles import is_coordination_member
 OCCUPYING = (Placement.Status.PLANNED, Placement.Status.ACTIVE)
 
 
-class StaleRound(Exception):
+class StaleRound(StaleVersion):
     """The round changed since it was read (another member proposed, adjusted or confirmed it)."""
 
     def __init__(self, round_: AllocationRound) -> None:

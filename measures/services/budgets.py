@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
+from cii_platform.core.exceptions import StaleVersion
 from measures.models import BudgetYear, Measure, MeasureCapacity, PlaceLoan, Sector, SectorBudget
 from measures.roles import delegate_sectors, is_coordination_member
 from measures.selectors.budgets import loan_answering_sectors, loan_proposing_sectors, sector_unused_places
@@ -29,7 +30,7 @@ from measures.selectors.budgets import loan_answering_sectors, loan_proposing_se
 LOAN_REMARKS_MAX_CHARS = 300
 
 
-class StaleSectorBudget(Exception):
+class StaleSectorBudget(StaleVersion):
     """The budget line changed since the form was read: the save is refused, nothing is lost."""
 
     def __init__(self, budget: SectorBudget | None) -> None:

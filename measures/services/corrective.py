@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
+from cii_platform.core.exceptions import StaleVersion
 from measures.models import CorrectiveMeasure, Measure, Provider
 from measures.roles import is_coordination_member
 from measures.selectors.reviews import is_gp_cii_member
@@ -31,7 +32,7 @@ FOLLOW_UP_STATUSES: frozenset[str] = frozenset({Status.IN_PROGRESS, Status.DONE}
 """Statuses a follow-up may set."""
 
 
-class StaleCorrectiveMeasure(Exception):
+class StaleCorrectiveMeasure(StaleVersion):
     """The corrective measure changed since the form was read: the write is refused, nothing is lost."""
 
     def __init__(self, corrective: CorrectiveMeasure) -> None:

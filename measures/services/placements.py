@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
+from cii_platform.core.exceptions import StaleVersion
 from measures.models import (
     MONTHLY_REPORT_SECTORS,
     AllocationRound,
@@ -39,7 +40,7 @@ from measures.models import (
 from measures.roles import delegate_sectors, is_coordination_member, may_request_places
 
 
-class StalePlacement(ValidationError):
+class StalePlacement(StaleVersion, ValidationError):
     """The placement changed since the form was read: the write is refused, nothing is saved."""
 
     def __init__(self) -> None:
@@ -100,7 +101,7 @@ def placement_start(
     The request becomes "placée". Status: en cours if it starts today or earlier, prévu otherwise.
     """
     _require_may_act(by, place_request)
-    current = PlaceRequest.objects.select_for_update().select_related("case").get(pk=place_request.pk)
+    current = PlaceRequest.objects.select_for_update(of=("self",)).select_related("case").get(pk=place_request.pk)
     if current.status not in (PlaceRequest.Status.WAITING, PlaceRequest.Status.PROPOSED):
         raise ValidationError(
             _("Une demande « %(status)s » ne peut pas donner lieu à un placement.")

@@ -25,6 +25,7 @@ from cii_platform.access import Capability, access_can
 from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
+from cii_platform.core.exceptions import StaleVersion
 from measures.models import (
     SECTOR_SERVICE,
     Measure,
@@ -42,7 +43,7 @@ MAX_PREFERENCES = 3
 _REFERENCE_ATTEMPTS = 5
 
 
-class StalePlaceRequest(ValidationError):
+class StalePlaceRequest(StaleVersion, ValidationError):
     """The request changed since the form was read: the write is refused, nothing is saved."""
 
     def __init__(self) -> None:
@@ -273,7 +274,7 @@ def place_request_submit(
 
 
 def _lock_current(place_request: PlaceRequest, expected_version: int) -> PlaceRequest:
-    current = PlaceRequest.objects.select_for_update().select_related("case").get(pk=place_request.pk)
+    current = PlaceRequest.objects.select_for_update(of=("self",)).select_related("case").get(pk=place_request.pk)
     if current.version != expected_version:
         raise StalePlaceRequest()
     return current

@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
+from cii_platform.core.exceptions import StaleVersion
 from measures.models import Measure, YearlyReview
 from measures.roles import is_coordination_member
 from measures.selectors.reviews import yearly_review_figures
 
 
-class StaleYearlyReview(Exception):
+class StaleYearlyReview(StaleVersion):
     """The review changed since the form was read: the save is refused, nothing is lost."""
 
     def __init__(self, review: YearlyReview | None = None) -> None:

@@ -1,28 +1,31 @@
 """Pages of the inventory (cartographie): measures by branch and typology, a measure, the providers.
 
 Readers are caseworkers, coordination-group members and GP CII members (`may_read_measures`); anyone
-else gets the 404 of a missing page. Coordination-group members also set the places of a measure and
-record the NE-ESO checks of a provider; the services refuse anyone else (answered with the same 404).
+else gets the 404 of a missing page. Coordination-group members also create and edit providers and
+measures, set the places of a measure and record the NE-ESO checks of a provider; the services refuse
+anyone else (answered with the same 404), and the edit forms are a 404 for them too.
 """
 
+import datetime as dt
 from typing import Any, Literal, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.forms.action_plans import ServiceErrorsMixin
 from cii_platform.accounts.models import User
 from cii_platform.audit.forms import swiss_date_field
-from measures.models import Branch, EsoCriterion, PlaceKind, Sector, Typology
+from measures.models import Branch, EsoCriterion, Measure, PlaceKind, Provider, Sector, Typology
+from measures.roles import is_coordination_member
 from measures.selectors.budgets import SECTORS, budget_places_by_sector
 from measures.selectors.inventory import (
     branch_list,
@@ -42,7 +45,11 @@ from measures.services.inventory import (
     EVIDENCE_MAX_CHARS,
     eso_criterion_record,
     measure_capacity_set,
+    measure_create,
+    measure_update,
+    provider_create,
     provider_eso_assess,
+    provider_update,
 )
 
 YES, NO = "oui", "non"
@@ -113,6 +120,119 @@ class EsoCheckForm(ServiceErrorsMixin, forms.Form):
     checked_on = swiss_date_field(gettext_lazy("Vérifié le (vide : aujourd'hui)"))
 
 
+class ProviderForm(ServiceErrorsMixin, forms.Form):
+    """A provider's details; the service checks the name (required, unique) and saves nothing on refusal."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Nom"),
+        max_length=150,
+        error_messages={"required": gettext_lazy("Indiquez le nom du prestataire.")},
+    )
+    locality = forms.CharField(label=gettext_lazy("Localité"), max_length=100, required=False)
+    contact = forms.CharField(label=gettext_lazy("Personne de contact"), max_length=150, required=False)
+    email = forms.EmailField(label=gettext_lazy("Courriel"), required=False)
+    phone = forms.CharField(label=gettext_lazy("Téléphone"), max_length=30, required=False)
+    active = forms.BooleanField(
+        label=gettext_lazy("Actif"),
+        required=False,
+        initial=True,
+        help_text=gettext_lazy("Décochez pour un prestataire qui ne mène plus de mesure."),
+    )
+
+
+class MeasureForm(ServiceErrorsMixin, forms.Form):
+    """A measure's descriptive sheet. Without `with_code` (editing) there is no code field: it never changes.
+
+    The price and the period are left to the service, whose French messages are shown on the fields.
+    """
+
+    provider = forms.TypedChoiceField(
+        label=gettext_lazy("Prestataire"),
+        coerce=int,
+        error_messages={"required": gettext_lazy("Choisissez le prestataire.")},
+    )
+    name = forms.CharField(
+        label=gettext_lazy("Nom"),
+        max_length=150,
+        error_messages={"required": gettext_lazy("Indiquez le nom de la mesure.")},
+    )
+    code = forms.SlugField(
+        label=gettext_lazy("Code"),
+        max_length=40,
+        help_text=gettext_lazy("Lettres sans accents, chiffres et traits d'union, par exemple atelier-vente."),
+        error_messages={
+            "required": gettext_lazy("Indiquez le code de la mesure."),
+            "invalid": gettext_lazy(
+                "Le code ne contient que des lettres sans accents, des chiffres et des traits d'union."
+            ),
+        },
+    )
+    is_mixed = forms.BooleanField(
+        label=gettext_lazy("Mesure mixte"),
+        required=False,
+        initial=True,
+        help_text=gettext_lazy("Utilisée par plusieurs secteurs de la CII."),
+    )
+    branch = forms.ModelChoiceField(
+        label=gettext_lazy("Branche (nomenclature SECO)"),
+        queryset=Branch.objects.none(),
+        to_field_name="code",
+        error_messages={"required": gettext_lazy("Choisissez la branche.")},
+    )
+    typology = forms.ChoiceField(
+        label=gettext_lazy("Typologie cantonale"),
+        choices=[("", "---------"), *Typology.choices],
+        error_messages={"required": gettext_lazy("Choisissez une typologie cantonale de la liste.")},
+    )
+    price_per_place_month = forms.DecimalField(
+        label=gettext_lazy("Prix par place et par mois (CHF)"),
+        max_digits=9,
+        decimal_places=2,
+        error_messages={"required": gettext_lazy("Indiquez le prix par place et par mois.")},
+    )
+    description = forms.CharField(
+        label=gettext_lazy("Fiche descriptive"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    active_from = swiss_date_field(
+        gettext_lazy("Active dès le"),
+        required=True,
+        required_message=gettext_lazy("Indiquez le début de la période d'activité."),
+    )
+    active_until = swiss_date_field(gettext_lazy("Active jusqu'au (vide : sans fin)"))
+
+    def __init__(self, *args: Any, providers: list[Provider], with_code: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._providers = {provider.pk: provider for provider in providers}
+        cast(forms.TypedChoiceField, self.fields["provider"]).choices = [
+            ("", "---------"),
+            *((provider.pk, _provider_label(provider)) for provider in providers),
+        ]
+        cast(forms.ModelChoiceField, self.fields["branch"]).queryset = branch_list()
+        if not with_code:
+            del self.fields["code"]
+
+    def clean_provider(self) -> Provider:
+        """The chosen provider among those offered (the choice list guarantees it is one of them)."""
+        return self._providers[self.cleaned_data["provider"]]
+
+
+def _provider_label(provider: Provider) -> str:
+    return provider.name if provider.active else _("%(name)s (inactif)") % {"name": provider.name}
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data of a POST (bound even if empty), None for a GET (an unbound form)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _editor_or_404(user: User) -> User:
+    """`user` if they edit the inventory; readers and anyone else get the 404 of a missing page."""
+    measures_reader_or_404(user)
+    if not is_coordination_member(user):
+        raise Http404
+    return user
+
+
 @login_required
 @require_GET
 def inventory(request: HttpRequest) -> HttpResponse:
@@ -138,6 +258,7 @@ def inventory(request: HttpRequest) -> HttpResponse:
         "groups": inventory_grouped(measures=measures, by=group_by),
         "measure_count": len(measures),
         "kinds": PlaceKind.choices,
+        "can_edit": is_coordination_member(user),
     }
     return render(request, "measures/inventory_list.html", context)
 
@@ -195,8 +316,10 @@ def measure_capacity(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def providers(request: HttpRequest) -> HttpResponse:
     """The providers with their NE-ESO recognition."""
-    rows = provider_list(user=_user(request))
-    return render(request, "measures/inventory_providers.html", {"providers": rows})
+    user = _user(request)
+    rows = provider_list(user=user)
+    context = {"providers": rows, "can_edit": is_coordination_member(user)}
+    return render(request, "measures/inventory_providers.html", context)
 
 
 def _provider_page(request: HttpRequest, provider_id: int, eso_form: EsoCheckForm | None = None) -> HttpResponse:
@@ -281,13 +404,159 @@ def places_by_kind(request: HttpRequest) -> HttpResponse:
     return render(request, "measures/inventory_places_by_kind.html", context)
 
 
+def _provider_data(form: ProviderForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {key: data[key] for key in ("name", "locality", "contact", "email", "phone", "active")}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_new(request: HttpRequest) -> HttpResponse:
+    """Add a provider to the inventory (coordination group); a refused input saves nothing."""
+    user = _editor_or_404(_user(request))
+    form = ProviderForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            provider = provider_create(created_by=user, request=request, **_provider_data(form))
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Le prestataire a été enregistré."))
+            return redirect("measures:provider_detail", provider_id=provider.pk)
+    return render(request, "measures/inventory_provider_form.html", {"form": form, "provider": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """Change a provider's details (coordination group); its NE-ESO status changes only by an assessment."""
+    user = _user(request)
+    provider = provider_get_for_reading(user=user, provider_id=provider_id)
+    if not provider.can_edit:  # type: ignore[attr-defined]
+        raise Http404
+    initial = {
+        "name": provider.name,
+        "locality": provider.locality,
+        "contact": provider.contact,
+        "email": provider.email,
+        "phone": provider.phone,
+        "active": provider.active,
+    }
+    form = ProviderForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            provider_update(provider=provider, changed_by=user, request=request, **_provider_data(form))
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Le prestataire a été modifié."))
+            return redirect("measures:provider_detail", provider_id=provider.pk)
+    return render(request, "measures/inventory_provider_form.html", {"form": form, "provider": provider})
+
+
+def _measure_data(form: MeasureForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    keys = (
+        "provider",
+        "name",
+        "branch",
+        "typology",
+        "price_per_place_month",
+        "active_from",
+        "active_until",
+        "is_mixed",
+        "description",
+    )
+    return {key: data[key] for key in keys}
+
+
+def _provider_id(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_new(request: HttpRequest) -> HttpResponse:
+    """Add a measure to the inventory (coordination group); `?provider=<id>` preselects its provider."""
+    user = _editor_or_404(_user(request))
+    initial: dict[str, Any] = {"active_from": dt.date(timezone.localdate().year, 1, 1)}
+    if (provider_id := _provider_id(request.GET.get("provider"))) is not None:
+        initial["provider"] = provider_id
+    form = MeasureForm(_posted(request), initial=initial, providers=provider_list(user=user), with_code=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure = measure_create(
+                code=form.cleaned_data["code"], created_by=user, request=request, **_measure_data(form)
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("La mesure a été enregistrée."))
+            return redirect("measures:measure_detail", code=measure.code)
+    return render(request, "measures/inventory_measure_form.html", {"form": form, "measure": None})
+
+
+def _measure_initial(measure: Measure) -> dict[str, Any]:
+    return {
+        "provider": measure.provider_id,
+        "name": measure.name,
+        "is_mixed": measure.is_mixed,
+        "branch": measure.branch.code,
+        "typology": measure.typology,
+        "price_per_place_month": measure.price_per_place_month,
+        "description": measure.description,
+        "active_from": measure.active_from,
+        "active_until": measure.active_until,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Change a measure's descriptive sheet (coordination group); its code never changes."""
+    user = _user(request)
+    measure = measure_get_for_reading(user=user, code=code)
+    if not measure.can_edit:  # type: ignore[attr-defined]
+        raise Http404
+    form = MeasureForm(
+        request.POST or None,
+        initial=_measure_initial(measure),
+        providers=provider_list(user=user),
+        with_code=False,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure_update(measure=measure, changed_by=user, request=request, **_measure_data(form))
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("La mesure a été modifiée."))
+            return redirect("measures:measure_detail", code=measure.code)
+    return render(request, "measures/inventory_measure_form.html", {"form": form, "measure": measure})
+
+
 urlpatterns: list[URLPattern] = [
     path("cartographie/", inventory, name="inventory"),
     path("cartographie/places-par-type/", places_by_kind, name="places_by_kind"),
+    path("cartographie/nouvelle-mesure/", measure_new, name="measure_new"),
     path("cartographie/mesures/<slug:code>/", measure_detail, name="measure_detail"),
     path("cartographie/mesures/<slug:code>/places/", measure_capacity, name="measure_capacity"),
+    path("cartographie/mesures/<slug:code>/modifier/", measure_edit, name="measure_edit"),
     path("prestataires/", providers, name="providers"),
+    path("prestataires/nouveau/", provider_new, name="provider_new"),
     path("prestataires/<int:provider_id>/", provider_detail, name="provider_detail"),
+    path("prestataires/<int:provider_id>/modifier/", provider_edit, name="provider_edit"),
     path("prestataires/<int:provider_id>/critere/", provider_eso_check, name="provider_eso_check"),
     path("prestataires/<int:provider_id>/evaluer/", provider_eso_assess_view, name="provider_eso_assess"),
 ]
