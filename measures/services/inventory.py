@@ -286,8 +286,19 @@ def measure_create(
     description: str = "",
     request: HttpRequest | None = None,
 ) -> Measure:
-    """Add a measure to the inventory; its places are set per year and kind with `measure_capacity_set`."""
+    """Add a measure to the inventory; its places are set per year and kind with `measure_capacity_set`.
+
+    The code is kept in lower case, so that two measures never differ by the case of their code
+    alone; a measure is added only to an active provider.
+    """
     _require_editor(created_by)
+    code = code.strip().lower()
+    if Measure.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("Une mesure porte déjà ce code.")})
+    if not provider.active:
+        raise ValidationError(
+            {"provider": _("Ce prestataire est inactif : réactivez-le avant de lui ajouter une mesure.")}
+        )
     _measure_clean(
         name=name,
         typology=typology,
@@ -295,8 +306,6 @@ def measure_create(
         active_from=active_from,
         active_until=active_until,
     )
-    if Measure.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("Une mesure porte déjà ce code.")})
     measure = Measure(
         code=code,
         name=name.strip(),

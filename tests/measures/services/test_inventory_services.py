@@ -208,6 +208,26 @@ def test_a_measure_ending_before_it_starts_is_refused_in_french_and_not_saved(co
     assert not Measure.objects.exists()
 
 
+def test_a_code_differing_only_by_its_case_is_the_same_code(coordination_member):
+    measure_create(created_by=coordination_member, **_measure_values(code="Vente"))
+
+    with pytest.raises(ValidationError) as refused:
+        measure_create(created_by=coordination_member, **_measure_values(code="vente"))
+
+    assert refused.value.message_dict["code"] == ["Une mesure porte déjà ce code."]
+    assert list(Measure.objects.values_list("code", flat=True)) == ["vente"]
+
+
+def test_an_inactive_provider_gets_no_new_measure(coordination_member):
+    provider = ProviderFactory(active=False)
+
+    with pytest.raises(ValidationError) as refused:
+        measure_create(created_by=coordination_member, **_measure_values(provider=provider))
+
+    assert "inactif" in refused.value.message_dict["provider"][0]
+    assert not Measure.objects.exists()
+
+
 def test_a_negative_price_is_refused_in_french(coordination_member):
     with pytest.raises(ValidationError) as refused:
         measure_create(created_by=coordination_member, **_measure_values(price_per_place_month=Decimal("-1.00")))
