@@ -34,10 +34,13 @@ from cases.selectors.referrals import (
     referral_get_for_case,
     referral_get_visible,
     referrals_mark,
+    referrals_pending_for,
+    referrals_pending_mark,
     referrals_visible,
 )
 from cases.services.referrals import referral_accept, referral_propose, referral_refuse, referral_withdraw
-from cii_platform.core.api import service_refusals
+from cii_platform.core.api import StaffViewSet, service_refusals
+from cii_platform.core.pagination import KeysetPagination
 from cii_platform.partners.models import PartnerService
 
 
@@ -270,4 +273,58 @@ class ReferralViewSet(CasePartViewSet):
         )
 
 
-router_registrations = [(f"{CASE_PART_PREFIX}/referrals", ReferralViewSet, "case-referral")]
+class PendingReferralSerializer(serializers.ModelSerializer):
+    """A referral the caller's service must answer, as the "Transferts à traiter" page shows it."""
+
+    case: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True, help_text=_("Référence du dossier.")
+    )
+    programme = serializers.CharField(source="case.programme.name", read_only=True)
+    from_service = ServiceCodeField(read_only=True, help_text=_("Service qui a fait la proposition (code)."))
+    legal_basis = serializers.CharField(
+        source="legal_basis.label", read_only=True, allow_null=True, help_text=_("Base légale, sans consentement.")
+    )
+    overdue = serializers.BooleanField(read_only=True, help_text=_("Sans réponse au-delà du délai fixé."))
+    days_waiting = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "case",
+            "programme",
+            "kind",
+            "reason",
+            "from_service",
+            "legal_basis",
+            "created_at",
+            "overdue",
+            "days_waiting",
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Propositions de transfert à traiter"),
+        description=_(
+            "Les propositions adressées au service de l'appelant (intervenant·e·s), les plus récentes d'abord. "
+            "Répondre par /api/cases/{reference}/referrals/{id}/accept/ ou refuse/. Liste vide pour les autres rôles."
+        ),
+    )
+)
+class PendingReferralViewSet(StaffViewSet):
+    serializer_class = PendingReferralSerializer
+    pagination_class = KeysetPagination
+    queryset = Referral.objects.none()  # for the schema; the selector decides what is read
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.page_of(
+            referrals_pending_for(user=self.user),
+            mark=lambda rows: referrals_pending_mark(user=self.user, rows=rows, request=request),  # type: ignore[arg-type]
+        )
+
+
+router_registrations = [
+    ("referrals/pending", PendingReferralViewSet, "pending-referral"),
+    (f"{CASE_PART_PREFIX}/referrals", ReferralViewSet, "case-referral"),
+]

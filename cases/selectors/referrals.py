@@ -120,16 +120,21 @@ def referrals_pending_page(
     answer page, which shows one referral in full, is audited per referral).
     """
     page = keyset_page(referrals_pending_for(user=user), after=after, size=size)
-    _mark_waiting(page.rows)
-    if page.rows:
+    referrals_pending_mark(user=user, rows=page.rows, request=request)
+    return page
+
+
+def referrals_pending_mark(*, user: User | None, rows: list[Referral], request: HttpRequest | None = None) -> None:
+    """Set `overdue` and `days_waiting` on a page of pending referrals and audit its reading, once for the page."""
+    _mark_waiting(rows)
+    if rows:
         audit_record(
             action=AuditAction.READ,
             actor=user,
             object_type=Referral._meta.label_lower,
             request=request,
-            detail={"page": "pending", "referrals": [referral.pk for referral in page.rows]},
+            detail={"page": "pending", "referrals": [referral.pk for referral in rows]},
         )
-    return page
 
 
 def referral_get_for_answer(

@@ -1,12 +1,15 @@
 """Referral API: listed as on the case page, proposed by the lead, answered by the target, 404 for the rest."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases.models import CaseFile, Referral
 from cases.services.referrals import referral_withdraw
 from cii_platform.access import Capability, access_can
 from cii_platform.audit.models import AuditAction, AuditEvent
 from tests.cases.referrals import propose
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +207,55 @@ def test_the_list_costs_the_same_queries_for_2_and_for_20_referrals(
     with_20 = count_queries(client, _url(shared_case))
 
     assert with_2 == with_20
+
+
+PENDING = "/api/referrals/pending/"
+
+
+def test_the_target_service_lists_what_it_must_answer_without_the_persons_identity(
+    client_for, orp_counsellor, smig_counsellor, shared_case, services
+):
+    referral = propose(shared_case, services["smig"], orp_counsellor)
+
+    response = client_for(smig_counsellor).get(PENDING)
+
+    assert response.status_code == 200
+    (row,) = response.json()["results"]
+    assert (row["id"], row["case"], row["from_service"], row["overdue"]) == (
+        referral.pk,
+        shared_case.reference,
+        "semp",
+        False,
+    )
+    assert shared_case.person.last_name not in response.content.decode()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.READ, actor=smig_counsellor, object_type="cases.referral"
+    ).exists()
+
+
+@pytest.mark.parametrize("persona", ["orp_counsellor", "oai_counsellor", "coordination_member", "outsider"])
+def test_other_services_and_roles_find_nothing_to_answer(
+    request, client_for, orp_counsellor, shared_case, services, persona
+):
+    propose(shared_case, services["smig"], orp_counsellor)
+
+    response = client_for(request.getfixturevalue(persona)).get(PENDING)
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_the_pending_list_costs_the_same_queries_for_one_and_for_several_referrals(
+    client_for, orp_counsellor, smig_counsellor, ssr_social_worker, shared_case, services
+):
+    client = client_for(smig_counsellor)
+    propose(shared_case, services["smig"], orp_counsellor)
+    with CaptureQueriesContext(connection) as one:
+        client.get(PENDING)
+    for _ in range(4):
+        other = open_case(lead_service=services["semp"], opened_by=orp_counsellor)
+        propose(other, services["smig"], orp_counsellor)
+    with CaptureQueriesContext(connection) as several:
+        assert len(client.get(PENDING).json()["results"]) == 5
+
+    assert len(several) == len(one)
