@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms.consents import service_label
 from cases.models import Goal, Meeting
 from cii_platform.accounts.models import User
 from cii_platform.audit.forms import swiss_date_field
+from cii_platform.core.forms import ServiceErrorsMixin
 from cii_platform.partners.models import PartnerService
 
 
@@ -31,18 +31,6 @@ def _goal_label(goal: Goal) -> str:
 
 def _meeting_label(meeting: Meeting) -> str:
     return str(_("Séance du %(date)s") % {"date": meeting.held_on.strftime("%d.%m.%Y")})
-
-
-class ServiceErrorsMixin:
-    """Show a service's ValidationError on the fields it names, the rest above the form."""
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        form = cast(forms.Form, self)
-        if not hasattr(error, "error_dict"):
-            form.add_error(None, error)
-            return
-        for key, messages in error.message_dict.items():
-            form.add_error(key if key in form.fields and key != NON_FIELD_ERRORS else None, messages)
 
 
 class GoalForm(ServiceErrorsMixin, forms.Form):

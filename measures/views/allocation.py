@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.forms.action_plans import ServiceErrorsMixin
 from cii_platform.accounts.models import User
 from cii_platform.audit.forms import swiss_date_field
+from cii_platform.core.forms import ServiceErrorsMixin
 from measures.models import Measure, Sector
 from measures.selectors.allocation import (
     round_detail,

@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.forms.action_plans import ServiceErrorsMixin
 from cases.models import CaseFile
 from cii_platform.access import Capability, access_get_or_404
 from cii_platform.accounts.models import User
 from cii_platform.audit.forms import swiss_date_field
+from cii_platform.core.forms import ServiceErrorsMixin
 from measures.models import Measure, PlaceKind, PlaceRequest, RequestPriority, Sector
 from measures.roles import is_coordination_member, may_request_places
 from measures.selectors.requests import place_request_get_visible, place_request_placements, place_requests_page

@@ -9,10 +9,11 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cii_platform.audit.forms import swiss_date_field
+from cii_platform.core.forms import ServiceErrorsMixin
 from measures.models import AgreementMetric, CorrectiveMeasure, Measure, Provider
 from measures.services.agreements import AgreementTerms, IndicatorTarget
 
@@ -20,18 +21,6 @@ LOWER_IS_BETTER: frozenset[str] = frozenset(
     {AgreementMetric.AVERAGE_DURATION_DAYS, AgreementMetric.COST_PER_POSITIVE_EXIT}
 )
 """Metrics whose target is a ceiling by default (shorter placements, cheaper positive exits)."""
-
-
-class ServiceErrorsMixin:
-    """Show a service's ValidationError on the fields it names, the rest above the form."""
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        form = cast(forms.Form, self)
-        if not hasattr(error, "error_dict"):
-            form.add_error(None, error)
-            return
-        for key, messages in error.message_dict.items():
-            form.add_error(key if key in form.fields and key != NON_FIELD_ERRORS else None, messages)
 
 
 class MeasureChoiceField(forms.ModelChoiceField):
