@@ -88,13 +88,13 @@ def offices(services) -> dict[str, Office]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def make_account(services, offices) -> Callable[..., User]:  # type: ignore[no-untyped-def]
-    def make(username: str, service: str, office: str | None, roles: tuple[Role, ...]) -> User:
+    def make(username: str, service: str | None, office: str | None, roles: tuple[Role, ...]) -> User:
         return account_create(
             username=username,
             first_name=username.split(".")[0].title(),
             last_name="Test",
             email=f"{username}@example.ch",
-            service=services[service],
+            service=services[service] if service else None,
             office=offices[office] if office else None,
             roles=roles,
             password=PASSWORD,
@@ -136,6 +136,24 @@ def gp_cii_member(make_account) -> User:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def cnip_staff(make_account) -> User:  # type: ignore[no-untyped-def]
     return make_account("cnip.staff", "oai", "cnip", (Role.CNIP_STAFF,))
+
+
+@pytest.fixture
+def jury_oai(make_account) -> User:  # type: ignore[no-untyped-def]
+    """The OAI-NE's seat in the label's jury."""
+    return make_account("jury.oai", "oai", "oai-ne", (Role.LABEL_JURY,))
+
+
+@pytest.fixture
+def jury_cnip_council(make_account) -> User:  # type: ignore[no-untyped-def]
+    """The CNIP council's seat in the label's jury."""
+    return make_account("jury.conseil", "oai", "cnip", (Role.LABEL_JURY,))
+
+
+@pytest.fixture
+def jury_cnci(make_account) -> User:  # type: ignore[no-untyped-def]
+    """The Chamber of commerce's director: an account outside the partner services."""
+    return make_account("jury.cnci", None, None, (Role.LABEL_JURY,))
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     COORDINATION_GROUP = "coordination_group", _("membre du groupe de coordination")
     GP_CII = "gp_cii", _("membre du GP CII")
     CNIP_STAFF = "cnip_staff", _("collaborateur·rice du CNIP")
+    LABEL_JURY = "label_jury", _("membre du jury du Label Intégration")
     DATA_PROTECTION_OFFICER = "data_protection_officer", _("préposé·e à la protection des données")
     PLATFORM_ADMIN = "platform_admin", _("administrateur·rice de la plateforme")
 
