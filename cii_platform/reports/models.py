@@ -10,6 +10,8 @@ class ReportKind(models.TextChoices):
     ACCESS_REPORT = "access_report", _("Rapport d'accès d'une personne")
     CASE_SUMMARY = "case_summary", _("Résumé de dossier pour une séance de réseau")
     MEASURE_REVIEW = "measure_review", _("Bilan annuel d'une mesure d'insertion")
+    LABEL_CERTIFICATES = "label_certificates", _("Certificats du Label Intégration")
+    LABEL_PALMARES = "label_palmares", _("Palmarès du Label Intégration")
 
 
 class ReportStatus(models.TextChoices):
@@ -34,6 +36,7 @@ class ReportJob(models.Model):
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     result = models.FileField(_("fichier"), upload_to="reports/%Y/%m/", blank=True)
+    archive = models.FileField(_("archive des documents séparés"), upload_to="reports/%Y/%m/", blank=True)
     error = models.CharField(_("erreur"), max_length=500, blank=True)
 
     class Meta:

@@ -1,7 +1,10 @@
-"""Turning an HTML document into PDF bytes with WeasyPrint."""
+"""Turning an HTML document into PDF bytes with WeasyPrint, and joining PDFs into one file to print."""
 
+import io
+from collections.abc import Iterable
 from typing import Any
 
+import pypdf
 import weasyprint
 from django.conf import settings
 
@@ -21,11 +24,24 @@ def pdf_base_url() -> str:
     return (settings.BASE_DIR / "static").as_uri() + "/"
 
 
-def pdf_from_html(*, html: str, base_url: str | None = None) -> bytes:
+def pdf_from_html(*, html: str, base_url: str | None = None, variant: str | None = None) -> bytes:
     """The PDF rendering of the standalone document `html` (its CSS sets the page size and numbers).
 
-    Rendering is CPU-bound and may take seconds for long documents: call it from the worker.
+    `variant` asks WeasyPrint for a PDF standard, e.g. "pdf/a-3b" for a document meant to be
+    archived (fonts embedded, colour profile, XMP metadata). Rendering is CPU-bound and may take
+    seconds for long documents: call it from the worker.
     """
     document = weasyprint.HTML(string=html, base_url=base_url or pdf_base_url(), url_fetcher=_url_fetcher())
-    pdf: bytes = document.write_pdf()
+    options: dict[str, Any] = {"pdf_variant": variant} if variant else {}
+    pdf: bytes = document.write_pdf(**options)
     return pdf
+
+
+def pdf_merge(documents: Iterable[bytes]) -> bytes:
+    """One PDF made of `documents` one after the other (the file to print of a batch of documents)."""
+    writer = pypdf.PdfWriter()
+    for document in documents:
+        writer.append(io.BytesIO(document))
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()

@@ -24,6 +24,19 @@ if TYPE_CHECKING:  # django-stubs is a development dependency only
     from django_stubs_ext import StrOrPromise
 
 
+@dataclass(frozen=True)
+class RenderedReport:
+    """What a definition's own `render` produces: the PDF, and optionally a ZIP of its single documents."""
+
+    content: bytes
+    archive: bytes | None = None
+    archive_filename: str = ""
+
+
+ProgressCallback = Callable[[int], None]
+"""Called by a long `render` with its own progress (0–100); the job shows it between data and PDF."""
+
+
 class ReportUnavailable(Exception):
     """Raised by `build_context` when the requester may no longer see the content of the job.
 
@@ -59,6 +72,12 @@ class ReportDefinition:
     `request_parameters(user, cleaned_data, request)`, which
     turns the form's data into the parameters of `clean_parameters` (it may look
     things up and audit the lookup; a `ValidationError` is shown on the form).
+
+    Rendering: by default `template_name` is rendered with the context and turned into
+    one PDF (`pdf_variant`, e.g. "pdf/a-3b" for documents to archive). A report made of
+    many documents gives `render(job, context, progress)` instead, which returns a
+    `RenderedReport` (the PDF to print and, if any, a ZIP of the single documents) and
+    reports its progress as it goes.
     """
 
     kind: ReportKind
@@ -74,6 +93,8 @@ class ReportDefinition:
     request_template: str = ""
     request_label: "StrOrPromise" = ""
     request_parameters: Callable[[User, Mapping[str, Any], HttpRequest | None], dict[str, str]] | None = None
+    pdf_variant: str | None = None
+    render: Callable[[ReportJob, dict[str, Any], ProgressCallback], RenderedReport] | None = None
 
     def jobs_q(self, user: User) -> Q:
         """The jobs of this kind that `user` may see, as a filter on `ReportJob`."""

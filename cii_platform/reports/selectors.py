@@ -48,3 +48,8 @@ def report_job_get_for(*, user: User, job_id: int, request: HttpRequest | None =
 def report_job_is_downloadable(*, job: ReportJob) -> bool:
     """Whether `job` has a stored PDF to hand out."""
     return job.status == ReportStatus.DONE and bool(job.result)
+
+
+def report_job_has_archive(*, job: ReportJob) -> bool:
+    """Whether `job` also has a stored ZIP of its single documents to hand out."""
+    return report_job_is_downloadable(job=job) and bool(job.archive)

@@ -36,7 +36,7 @@ from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
 from cii_platform.reports import pdf
 from cii_platform.reports.models import ReportJob, ReportKind, ReportStatus
-from cii_platform.reports.registry import ReportUnavailable, report_definition, report_may_see_job
+from cii_platform.reports.registry import RenderedReport, ReportUnavailable, report_definition, report_may_see_job
 
 logger = logging.getLogger(__name__)
 
@@ -204,19 +204,34 @@ def _report_job_set_progress(*, job_id: int, attempt: int, progress: int) -> boo
     return True
 
 
+class _Overtaken(Exception):
+    """The attempt lost the job while a long rendering was under way: it stops, nothing is stored."""
+
+
+def _render_progress(percent: int, *, job_id: int, attempt: int) -> None:
+    """Show a definition's own progress (0–100) between "data loaded" and "PDF rendered"; stop if overtaken."""
+    span = PROGRESS_PDF_RENDERED - PROGRESS_DATA_LOADED
+    progress = PROGRESS_DATA_LOADED + span * max(0, min(100, percent)) // 100
+    if not _report_job_set_progress(job_id=job_id, attempt=attempt, progress=progress):
+        raise _Overtaken
+
+
 @transaction.atomic
-def _report_job_finish(*, job_id: int, attempt: int, filename: str, content: bytes) -> bool:
-    """Store the PDF and mark the job DONE if the attempt still holds it; False (nothing stored) otherwise."""
+def _report_job_finish(*, job_id: int, attempt: int, filename: str, rendered: RenderedReport) -> bool:
+    """Store the PDF (and the ZIP of single documents, if any) and mark the job DONE if the attempt still
+    holds it; False (nothing stored) otherwise."""
     job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
     if job is None or job.status != ReportStatus.RUNNING or job.attempts != attempt:
         return False
-    job.result.save(filename, ContentFile(content), save=False)
+    job.result.save(filename, ContentFile(rendered.content), save=False)
+    if rendered.archive is not None:
+        job.archive.save(rendered.archive_filename or f"{filename}.zip", ContentFile(rendered.archive), save=False)
     job.status = ReportStatus.DONE
     job.progress = PROGRESS_DONE
     job.finished_at = timezone.now()
     job.error = ""
     job.full_clean()
-    job.save(update_fields=["result", "status", "progress", "finished_at", "error"])
+    job.save(update_fields=["result", "archive", "status", "progress", "finished_at", "error"])
     return True
 
 
@@ -248,14 +263,24 @@ def report_job_render(*, job_id: int, resume: bool = False) -> None:
             context = definition.build_context(job)
             if not _report_job_set_progress(job_id=job_id, attempt=attempt, progress=PROGRESS_DATA_LOADED):
                 return
-            html = render_to_string(definition.template_name, context)
-            if not _report_job_set_progress(job_id=job_id, attempt=attempt, progress=PROGRESS_HTML_RENDERED):
-                return
-            content = pdf.pdf_from_html(html=html)
+            if definition.render is not None:
+                rendered = definition.render(job, context, partial(_render_progress, job_id=job_id, attempt=attempt))
+            else:
+                html = render_to_string(definition.template_name, context)
+                if not _report_job_set_progress(job_id=job_id, attempt=attempt, progress=PROGRESS_HTML_RENDERED):
+                    return
+                rendered = RenderedReport(content=pdf.pdf_from_html(html=html, variant=definition.pdf_variant))
             if not _report_job_set_progress(job_id=job_id, attempt=attempt, progress=PROGRESS_PDF_RENDERED):
                 return
-        if not _report_job_finish(job_id=job_id, attempt=attempt, filename=definition.filename(job), content=content):
+        if not _report_job_finish(
+            job_id=job_id,
+            attempt=attempt,
+            filename=definition.filename(job),
+            rendered=rendered,
+        ):
             logger.info("report job %s: attempt %s was overtaken, its result is discarded", job_id, attempt)
+    except _Overtaken:
+        logger.info("report job %s: attempt %s was overtaken while rendering, it stops", job_id, attempt)
     except ReportUnavailable as unavailable:
         # The requester lost access since the request: a refusal, not a fault (no retry, nothing stored).
         logger.info("report job %s: the requester may no longer see its content", job_id)

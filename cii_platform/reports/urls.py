@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:job_id>/", views.detail, name="detail"),
     path("<int:job_id>/statut/", views.status, name="status"),
     path("<int:job_id>/telecharger/", views.download, name="download"),
+    path("<int:job_id>/telecharger-archive/", views.download_archive, name="download_archive"),
 ]

@@ -19,7 +19,12 @@ from cii_platform.core.pagination import keyset_page
 from cii_platform.reports.forms import AuditExtractRequestForm
 from cii_platform.reports.models import ReportJob, ReportKind
 from cii_platform.reports.registry import REPORTS, report_definition, report_definitions_visible_to
-from cii_platform.reports.selectors import report_job_get_for, report_job_is_downloadable, report_job_list_for
+from cii_platform.reports.selectors import (
+    report_job_get_for,
+    report_job_has_archive,
+    report_job_is_downloadable,
+    report_job_list_for,
+)
 from cii_platform.reports.services import report_job_record_download, report_job_request
 
 
@@ -33,6 +38,10 @@ def _may_request(user: User, kind: ReportKind) -> bool:
 
 def _download_url(job: ReportJob) -> str | None:
     return reverse("reports:download", args=[job.pk]) if report_job_is_downloadable(job=job) else None
+
+
+def _archive_url(job: ReportJob) -> str | None:
+    return reverse("reports:download_archive", args=[job.pk]) if report_job_has_archive(job=job) else None
 
 
 @login_required
@@ -104,7 +113,12 @@ def request_audit_extract(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = report_job_get_for(user=_user(request), job_id=job_id, request=request)
-    context = {"job": job, "summary": report_definition(job.kind).summary(job), "download_url": _download_url(job)}
+    context = {
+        "job": job,
+        "summary": report_definition(job.kind).summary(job),
+        "download_url": _download_url(job),
+        "archive_url": _archive_url(job),
+    }
     return render(request, "reports/report_detail.html", context)
 
 
@@ -118,6 +132,7 @@ def status(request: HttpRequest, job_id: int) -> JsonResponse:
         "status_label": job.get_status_display(),
         "progress": job.progress,
         "download_url": _download_url(job),
+        "archive_url": _archive_url(job),
         "error": job.error or None,
     }
     return JsonResponse(data)
@@ -138,3 +153,21 @@ def download(request: HttpRequest, job_id: int) -> FileResponse:
     report_job_record_download(job=job, downloaded_by=user, request=request)
     filename = report_definition(job.kind).filename(job)
     return FileResponse(file, as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+@never_cache
+@login_required
+@require_GET
+def download_archive(request: HttpRequest, job_id: int) -> FileResponse:
+    """The ZIP of a job's single documents (e.g. one certificate per company), for whoever may see the job."""
+    user = _user(request)
+    job = report_job_get_for(user=user, job_id=job_id, request=request)
+    if not report_job_has_archive(job=job):
+        raise Http404
+    try:
+        file = job.archive.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    report_job_record_download(job=job, downloaded_by=user, request=request)
+    filename = report_definition(job.kind).filename(job).removesuffix(".pdf") + ".zip"
+    return FileResponse(file, as_attachment=True, filename=filename, content_type="application/zip")

@@ -17,6 +17,7 @@
   var label = root.querySelector("[data-report-status-label]");
   var errorBox = root.querySelector("[data-report-error]");
   var download = root.querySelector("[data-report-download]");
+  var archive = root.querySelector("[data-report-archive]");
   var refresh = root.querySelector("[data-report-refresh]");
   var status = root.getAttribute("data-report-status");
   var interval = 1500;
@@ -53,6 +54,13 @@
         link.href = data.download_url;
       }
       download.hidden = false;
+    }
+    if (archive && data.archive_url) {
+      var archiveLink = archive.querySelector("a");
+      if (archiveLink) {
+        archiveLink.href = data.archive_url;
+      }
+      archive.hidden = false;
     }
     if (refresh && isFinal(status)) {
       refresh.hidden = true;

@@ -16,6 +16,7 @@ def test_it_reports_a_pending_job_as_json(client_for, data_protection_officer, q
         "status_label": str(ReportStatus.QUEUED.label),
         "progress": 0,
         "download_url": None,
+        "archive_url": None,
         "error": None,
     }
 
