@@ -121,6 +121,7 @@ class Provider(models.Model):
     )
     eso_assessed_on = models.DateField(_("évaluée le"), null=True, blank=True)
     active = models.BooleanField(_("actif"), default=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]
@@ -185,6 +186,7 @@ class Measure(models.Model):
     description = models.TextField(_("fiche descriptive"), blank=True)
     active_from = models.DateField(_("active dès le"))
     active_until = models.DateField(_("active jusqu'au"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]
@@ -658,6 +660,7 @@ class ServiceAgreement(models.Model):
     volume_places = models.PositiveIntegerField(_("volume (places)"))
     price = models.DecimalField(_("prix annuel (CHF)"), max_digits=12, decimal_places=2)
     data_protection = models.TextField(_("protection des données et secret"), blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-starts_on", "provider"]

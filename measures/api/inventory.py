@@ -1,11 +1,15 @@
 """Inventory API: the providers with their NE-ESO checklist, the measures with their places per kind.
 
-Read-only, for the readers of the inventory pages (`may_read_measures`); anyone else gets the 404 of a
-missing page, as for a missing provider or measure. The rows come from the selectors of the pages.
+Read by the readers of the inventory pages (`may_read_measures`); anyone else gets the 404 of a missing
+page, as for a missing provider or measure. The rows come from the selectors of the pages. Members of the
+coordination group change a provider's details or a measure's sheet (PATCH) through the pages' services,
+naming the `version` they read: a stale version answers 409 and changes nothing, a refused input 400 with
+the French messages, and a reader who may not edit gets the 404 of a missing page.
 """
 
 from typing import Any
 
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -13,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cii_platform.core.api import StaffViewSet
+from cii_platform.core.api import StaffViewSet, service_refusals
 from measures.models import Branch, Measure, PlaceKind, Provider, Typology
 from measures.selectors.inventory import (
     inventory_list,
@@ -23,6 +27,9 @@ from measures.selectors.inventory import (
     provider_get_for_reading,
     provider_list,
 )
+from measures.services.inventory import measure_update, provider_update
+
+VERSION_HELP = _("Obligatoire : la version lue ; une version dépassée répond 409 et ne change rien.")
 
 
 class EsoLineSerializer(serializers.Serializer):
@@ -48,7 +55,7 @@ class ProviderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Provider
-        fields = ["id", "name", "locality", "active", "eso_status", "eso_assessed_on", "measure_count"]
+        fields = ["id", "name", "locality", "active", "eso_status", "eso_assessed_on", "measure_count", "version"]
 
 
 class ProviderDetailSerializer(serializers.ModelSerializer):
@@ -67,11 +74,24 @@ class ProviderDetailSerializer(serializers.ModelSerializer):
             "eso_status",
             "eso_assessed_on",
             "eso_checklist",
+            "version",
         ]
 
     @extend_schema_field(EsoLineSerializer(many=True))
     def get_eso_checklist(self, provider: Provider) -> list[dict[str, Any]]:
         return list(EsoLineSerializer(provider_eso_checklist(provider=provider), many=True).data)
+
+
+# A provider's details as changed; a field left out keeps its value. (No docstring: it would be the schema's
+# description, in English.)
+class ProviderPatchSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=150, trim_whitespace=False)
+    locality = serializers.CharField(required=False, allow_blank=True, max_length=100, trim_whitespace=False)
+    contact = serializers.CharField(required=False, allow_blank=True, max_length=150, trim_whitespace=False)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30, trim_whitespace=False)
+    active = serializers.BooleanField(required=False)
+    version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP)
 
 
 class CapacitySerializer(serializers.Serializer):
@@ -100,6 +120,7 @@ MEASURE_FIELDS = [
     "typology",
     "is_mixed",
     "price_per_place_month",
+    "version",
 ]
 
 
@@ -141,8 +162,27 @@ class MeasureDetailSerializer(serializers.ModelSerializer):
         return [{"year": row.year, **_capacity(row.places)} for row in measure_capacities(measure=measure)]
 
 
+# A measure's sheet as changed (its code never changes); a field left out keeps its value.
+class MeasurePatchSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=150, trim_whitespace=False)
+    provider = serializers.PrimaryKeyRelatedField(
+        queryset=Provider.objects.all(), required=False, help_text=_("Prestataire (id).")
+    )
+    branch = serializers.SlugRelatedField(
+        slug_field="code", queryset=Branch.objects.all(), required=False, help_text=_("Branche (code SECO).")
+    )
+    typology = serializers.ChoiceField(choices=Typology.choices, required=False)
+    price_per_place_month = serializers.DecimalField(max_digits=9, decimal_places=2, required=False)
+    active_from = serializers.DateField(required=False)
+    active_until = serializers.DateField(required=False, allow_null=True, help_text=_("null : sans fin."))
+    is_mixed = serializers.BooleanField(required=False)
+    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP)
+
+
 class ReaderViewSet(StaffViewSet):
     pagination_class = None  # a few dozen rows: the whole inventory in one answer
+    http_method_names = ["get", "patch", "head", "options"]
 
 
 @extend_schema_view(
@@ -155,6 +195,17 @@ class ReaderViewSet(StaffViewSet):
         parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
         responses={200: ProviderDetailSerializer},
     ),
+    partial_update=extend_schema(
+        summary=_("Modifier les coordonnées d'un prestataire"),
+        description=_(
+            "Réservé au groupe de coordination (sinon 404). `version` est celle lue : une version dépassée "
+            "répond 409 et ne change rien ; une saisie refusée répond 400 avec les messages en français. Le "
+            "statut NE-ESO ne change que par une évaluation."
+        ),
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        request=ProviderPatchSerializer,
+        responses={200: ProviderDetailSerializer},
+    ),
 )
 class ProviderViewSet(ReaderViewSet):
     serializer_class = ProviderSerializer
@@ -163,10 +214,30 @@ class ProviderViewSet(ReaderViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(self.get_serializer(provider_list(user=self.user), many=True).data)
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def _provider(self) -> Provider:
         pk = str(self.kwargs["pk"])
-        provider = provider_get_for_reading(user=self.user, provider_id=int(pk) if pk.isdigit() else 0)
-        return Response(ProviderDetailSerializer(provider).data)
+        return provider_get_for_reading(user=self.user, provider_id=int(pk) if pk.isdigit() else 0)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(ProviderDetailSerializer(self._provider()).data)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        provider = self._provider()
+        if not provider.can_edit:  # type: ignore[attr-defined]  # a reader, not an editor: as if missing
+            raise Http404
+        given = ProviderPatchSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        fields = ("name", "locality", "contact", "email", "phone", "active")
+        with service_refusals():  # a stale version: 409
+            provider_update(
+                provider=provider,
+                expected_version=data["version"],
+                changed_by=self.user,
+                request=request,  # type: ignore[arg-type]
+                **{field: data.get(field, getattr(provider, field)) for field in fields},
+            )
+        return Response(ProviderDetailSerializer(self._provider()).data)
 
 
 YEAR_PARAMETER = OpenApiParameter(
@@ -191,6 +262,17 @@ YEAR_PARAMETER = OpenApiParameter(
     retrieve=extend_schema(
         summary=_("Une mesure : fiche descriptive et places par année"),
         parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH)],
+        responses={200: MeasureDetailSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Modifier la fiche descriptive d'une mesure"),
+        description=_(
+            "Réservé au groupe de coordination (sinon 404) ; le code ne change pas. `version` est celle lue : "
+            "une version dépassée répond 409 et ne change rien ; une saisie refusée répond 400 avec les messages "
+            "en français."
+        ),
+        parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH)],
+        request=MeasurePatchSerializer,
         responses={200: MeasureDetailSerializer},
     ),
 )
@@ -220,6 +302,34 @@ class MeasureViewSet(ReaderViewSet):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         measure = measure_get_for_reading(user=self.user, code=str(self.kwargs["code"]))
         return Response(MeasureDetailSerializer(measure).data)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        measure = measure_get_for_reading(user=self.user, code=str(self.kwargs["code"]))
+        if not measure.can_edit:  # type: ignore[attr-defined]  # a reader, not an editor: as if missing
+            raise Http404
+        given = MeasurePatchSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        fields = (
+            "name",
+            "provider",
+            "branch",
+            "typology",
+            "price_per_place_month",
+            "active_from",
+            "active_until",
+            "is_mixed",
+            "description",
+        )
+        with service_refusals():  # a stale version: 409
+            measure_update(
+                measure=measure,
+                expected_version=data["version"],
+                changed_by=self.user,
+                request=request,  # type: ignore[arg-type]
+                **{field: data.get(field, getattr(measure, field)) for field in fields},
+            )
+        return Response(MeasureDetailSerializer(measure_get_for_reading(user=self.user, code=measure.code)).data)
 
 
 router_registrations = [

@@ -3,9 +3,9 @@
 Reviews are read with their figures (frozen once final, live while draft);
 corrective measures are requested, followed, escalated and decided under the same
 rules as the pages; agreements are read with the actual value of each indicator
-against its target. Whoever may not see a part gets the 404 of a missing object; a
-refused input answers 400 with the service's French messages; a stale version
-answers 409.
+against its target, and changed (PATCH) by the coordination group. Whoever may not
+see or change a part gets the 404 of a missing object; a refused input answers 400
+with the service's French messages; a stale version answers 409.
 """
 
 from typing import Any
@@ -20,9 +20,14 @@ from rest_framework.response import Response
 
 from cii_platform.core.api import StaffViewSet, service_refusals
 from cii_platform.core.pagination import KeysetPagination
-from measures.models import CorrectiveMeasure, Measure, Provider, ServiceAgreement, YearlyReview
+from measures.models import AgreementMetric, CorrectiveMeasure, Measure, Provider, ServiceAgreement, YearlyReview
 from measures.roles import is_coordination_member
-from measures.selectors.agreements import agreement_get, agreement_list, agreements_indicator_values
+from measures.selectors.agreements import (
+    agreement_get,
+    agreement_list,
+    agreements_editable,
+    agreements_indicator_values,
+)
 from measures.selectors.reviews import (
     corrective_measure_get,
     corrective_measures_visible,
@@ -30,6 +35,7 @@ from measures.selectors.reviews import (
     yearly_review_get_by_id,
     yearly_review_list,
 )
+from measures.services.agreements import AgreementTerms, IndicatorTarget, agreement_update
 from measures.services.corrective import (
     corrective_measure_decide,
     corrective_measure_escalate,
@@ -317,12 +323,59 @@ class ServiceAgreementSerializer(serializers.ModelSerializer):
             "data_protection",
             "measures",
             "indicators",
+            "version",
         ]
 
     @extend_schema_field(IndicatorValueSerializer(many=True))
     def get_indicators(self, agreement: ServiceAgreement) -> list[dict[str, Any]]:
         values = self.context["indicator_values"][agreement.pk]
         return IndicatorValueSerializer(values, many=True).data  # type: ignore[return-value]
+
+
+class IndicatorTargetSerializer(serializers.Serializer):
+    metric = serializers.ChoiceField(choices=AgreementMetric.choices, help_text=_("Indicateur."))
+    target = serializers.DecimalField(max_digits=12, decimal_places=2, help_text=_("Valeur cible."))
+    higher_is_better = serializers.BooleanField(default=True, help_text=_("Plus c'est haut, mieux c'est."))
+
+
+AGREEMENT_TERMS = (
+    "title",
+    "parties",
+    "legal_bases",
+    "target_groups",
+    "starts_on",
+    "ends_on",
+    "volume_places",
+    "price",
+    "data_protection",
+)
+
+
+# An agreement's terms, measures and indicators as changed; a part left out keeps its value. (No docstring: it
+# would be the schema's description, in English.)
+class ServiceAgreementPatchSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=False)
+    parties = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    legal_bases = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    target_groups = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    starts_on = serializers.DateField(required=False)
+    ends_on = serializers.DateField(required=False)
+    volume_places = serializers.IntegerField(required=False)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    data_protection = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    measures = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Measure.objects.all(),
+        many=True,
+        required=False,
+        help_text=_("Codes des mesures couvertes (toutes : la liste remplace l'actuelle)."),
+    )
+    indicators = IndicatorTargetSerializer(
+        many=True, required=False, help_text=_("Tous les indicateurs : la liste remplace l'actuelle.")
+    )
+    version = serializers.IntegerField(
+        min_value=1, help_text=_("Obligatoire : la version lue ; une version dépassée répond 409 et ne change rien.")
+    )
 
 
 @extend_schema_view(
@@ -334,10 +387,21 @@ class ServiceAgreementSerializer(serializers.ModelSerializer):
         ),
     ),
     retrieve=extend_schema(summary=_("Une convention de prestations et ses indicateurs")),
+    partial_update=extend_schema(
+        summary=_("Modifier une convention de prestations"),
+        description=_(
+            "Réservé au groupe de coordination (sinon 404) ; le prestataire ne change pas. `version` est celle "
+            "lue : une version dépassée répond 409 et ne change rien ; une saisie refusée répond 400 avec les "
+            "messages en français."
+        ),
+        request=ServiceAgreementPatchSerializer,
+        responses={200: ServiceAgreementSerializer},
+    ),
 )
 class ServiceAgreementViewSet(_MeasuresViewSet):
     serializer_class = ServiceAgreementSerializer
     queryset = ServiceAgreement.objects.none()  # for the schema; the selectors decide what is read
+    http_method_names = ["get", "patch", "head", "options"]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(agreement_list(user=self.user, request=request)) or []  # type: ignore[arg-type]
@@ -347,6 +411,35 @@ class ServiceAgreementViewSet(_MeasuresViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         agreement = agreement_get(user=self.user, agreement_id=self.row_id, request=request)  # type: ignore[arg-type]
+        return self._shown(agreement)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        agreement = agreement_get(user=self.user, agreement_id=self.row_id, request=request)  # type: ignore[arg-type]
+        if not agreements_editable(self.user):  # a reader, not an editor: as if missing
+            raise Http404
+        given = ServiceAgreementPatchSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        terms = AgreementTerms(**{field: data.get(field, getattr(agreement, field)) for field in AGREEMENT_TERMS})
+        if "indicators" in data:
+            indicators = [IndicatorTarget(**row) for row in data["indicators"]]
+        else:
+            indicators = [
+                IndicatorTarget(row.metric, row.target, row.higher_is_better) for row in agreement.indicators.all()
+            ]
+        with service_refusals():  # a stale version: 409
+            agreement_update(
+                agreement=agreement,
+                terms=terms,
+                measures=data["measures"] if "measures" in data else list(agreement.measures.all()),
+                indicators=indicators,
+                expected_version=data["version"],
+                updated_by=self.user,
+                request=request,  # type: ignore[arg-type]
+            )
+        return self._shown(agreement_get(user=self.user, agreement_id=agreement.pk, request=request))  # type: ignore[arg-type]
+
+    def _shown(self, agreement: ServiceAgreement) -> Response:
         values = agreements_indicator_values(agreements=[agreement])
         return Response(ServiceAgreementSerializer(agreement, context={"indicator_values": values}).data)
 

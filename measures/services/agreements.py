@@ -4,7 +4,9 @@ An agreement follows the outline of the federal guide (seed 004): parties, objec
 and legal bases, target groups, duration, volume and price, data protection and
 secrecy, and indicators with target values. The platform computes the actual value
 of each indicator from the placements (`measures.selectors.agreements`); here only
-the target is recorded. Members of the coordination group write agreements.
+the target is recorded. Members of the coordination group write agreements. An update
+names the version it was read at (`expected_version`): an agreement saved since is
+refused with `StaleAgreement` and nothing is saved.
 """
 
 import datetime as dt
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
+from cii_platform.core.exceptions import StaleVersion
 from measures.models import AgreementIndicator, AgreementMetric, Measure, Provider, ServiceAgreement
 from measures.roles import is_coordination_member
 from measures.selectors.agreements import PERCENT_METRICS
@@ -47,6 +50,19 @@ class AgreementTerms:
     price: Decimal
     target_groups: str = ""
     data_protection: str = ""
+
+
+class StaleAgreement(StaleVersion):
+    """The agreement changed since the form was read: the save is refused, nothing is lost."""
+
+    def __init__(self, agreement: ServiceAgreement) -> None:
+        super().__init__(
+            _(
+                "Cette convention a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
+                "Vos modifications n'ont pas été enregistrées : rechargez la page pour voir la version actuelle."
+            )
+        )
+        self.agreement = agreement
 
 
 def _require_member(user: User) -> None:
@@ -171,18 +187,26 @@ def agreement_update(
     terms: AgreementTerms,
     measures: Sequence[Measure],
     indicators: Sequence[IndicatorTarget],
+    expected_version: int,
     updated_by: User,
     request: HttpRequest | None = None,
 ) -> ServiceAgreement:
     """Change the terms, measures and indicators of `agreement` (same rules as `agreement_create`).
 
     The agreement row is locked for the change, so that two members saving at the
-    same time apply their changes one after the other, never mixed.
+    same time apply their changes one after the other, never mixed; and
+    `expected_version` is the version the form was read at: an agreement saved
+    since (terms, measures or indicators) raises `StaleAgreement` before anything
+    changes, so that the second save never silently replaces the first. Each save
+    increments the version.
     """
     _require_member(updated_by)
     current = ServiceAgreement.objects.select_for_update().select_related("provider").get(pk=agreement.pk)
+    if current.version != expected_version:
+        raise StaleAgreement(current)
     _check(current.provider, terms, measures, indicators)
     _apply(current, terms)
+    current.version += 1
     current.full_clean()
     current.save(
         update_fields=[
@@ -195,6 +219,7 @@ def agreement_update(
             "volume_places",
             "price",
             "data_protection",
+            "version",
         ]
     )
     current.measures.set(measures)

@@ -3,6 +3,8 @@
 Only members of the coordination group edit the inventory (`is_coordination_member`); anyone else gets
 `PermissionDenied`, which the pages and the API answer with the 404 of a missing page. Bad input raises a
 `ValidationError` with a French message and saves nothing; every change is audited (no personal data here).
+An edit names the version it was read at (`expected_version`): if someone saved the provider or the measure
+since, it is refused with `StaleProvider` or `StaleMeasure` and nothing is saved.
 """
 
 import datetime as dt
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 from cii_platform.accounts.models import User
 from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
+from cii_platform.core.exceptions import StaleVersion
 from measures.models import (
     Branch,
     BudgetYear,
@@ -33,6 +36,32 @@ from measures.models import (
 from measures.roles import is_coordination_member
 
 EVIDENCE_MAX_CHARS = 500
+
+
+class StaleProvider(StaleVersion):
+    """The provider changed since the form was read: the save is refused, nothing is lost."""
+
+    def __init__(self, provider: Provider) -> None:
+        super().__init__(
+            _(
+                "Ce prestataire a été modifié par quelqu'un d'autre depuis que vous l'avez ouvert. "
+                "Vos modifications n'ont pas été enregistrées : rechargez la page pour voir la version actuelle."
+            )
+        )
+        self.provider = provider
+
+
+class StaleMeasure(StaleVersion):
+    """The measure changed since the form was read: the save is refused, nothing is lost."""
+
+    def __init__(self, measure: Measure) -> None:
+        super().__init__(
+            _(
+                "Cette mesure a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
+                "Vos modifications n'ont pas été enregistrées : rechargez la page pour voir la version actuelle."
+            )
+        )
+        self.measure = measure
 
 
 def _require_editor(user: User | None) -> None:
@@ -95,12 +124,20 @@ def provider_update(
     email: str,
     phone: str,
     active: bool,
+    expected_version: int,
     changed_by: User,
     request: HttpRequest | None = None,
 ) -> Provider:
-    """Replace the provider's details with those given (its NE-ESO status changes only by an assessment)."""
+    """Replace the provider's details with those given (its NE-ESO status changes only by an assessment).
+
+    `expected_version` is the version the form was read at: a provider saved since raises `StaleProvider`
+    (checked under the row's lock, before anything else). A save that changes something increments the
+    version; one that changes nothing leaves the provider as it is.
+    """
     _require_editor(changed_by)
     current = Provider.objects.select_for_update().get(pk=provider.pk)
+    if current.version != expected_version:
+        raise StaleProvider(current)
     name = _provider_clean(name=name)
     if Provider.objects.filter(name__iexact=name).exclude(pk=current.pk).exists():
         raise ValidationError({"name": _("Un prestataire porte déjà ce nom.")})
@@ -119,8 +156,9 @@ def provider_update(
         return current
     for field, value in new.items():
         setattr(current, field, value)
+    current.version += 1
     current.full_clean()
-    current.save(update_fields=list(changes))
+    current.save(update_fields=[*changes, "version"])
     audit_record(
         action=AuditAction.CHANGE, actor=changed_by, obj=current, request=request, detail={"changed": sorted(changes)}
     )
@@ -337,11 +375,20 @@ def measure_update(
     active_until: dt.date | None,
     is_mixed: bool,
     description: str,
+    expected_version: int,
     changed_by: User,
     request: HttpRequest | None = None,
 ) -> Measure:
-    """Replace the measure's descriptive sheet with the values given (its code never changes)."""
+    """Replace the measure's descriptive sheet with the values given (its code never changes).
+
+    `expected_version` is the version the form was read at: a measure saved since raises `StaleMeasure`
+    (checked under the row's lock, before the values). A save that changes something increments the
+    version; one that changes nothing leaves the measure as it is.
+    """
     _require_editor(changed_by)
+    current = Measure.objects.select_for_update().get(pk=measure.pk)
+    if current.version != expected_version:
+        raise StaleMeasure(current)
     _measure_clean(
         name=name,
         typology=typology,
@@ -349,7 +396,6 @@ def measure_update(
         active_from=active_from,
         active_until=active_until,
     )
-    current = Measure.objects.select_for_update().get(pk=measure.pk)
     new: dict[str, object] = {
         "name": name.strip(),
         "provider": provider,
@@ -366,8 +412,9 @@ def measure_update(
         return current
     for field, value in new.items():
         setattr(current, field, value)
+    current.version += 1
     current.full_clean()
-    current.save(update_fields=changed)
+    current.save(update_fields=[*changed, "version"])
     audit_record(
         action=AuditAction.CHANGE, actor=changed_by, obj=current, request=request, detail={"changed": sorted(changed)}
     )

@@ -3,7 +3,9 @@
 Readers are caseworkers, coordination-group members and GP CII members (`may_read_measures`); anyone
 else gets the 404 of a missing page. Coordination-group members also create and edit providers and
 measures, set the places of a measure and record the NE-ESO checks of a provider; the services refuse
-anyone else (answered with the same 404), and the edit forms are a 404 for them too.
+anyone else (answered with the same 404), and the edit forms are a 404 for them too. An edit form carries
+the version it was read at: a provider or measure saved meanwhile by someone else is not overwritten; the
+page shows the French message and keeps what was typed.
 """
 
 import datetime as dt
@@ -23,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cii_platform.accounts.models import User
 from cii_platform.audit.forms import swiss_date_field
-from cii_platform.core.forms import ServiceErrorsMixin
+from cii_platform.core.forms import ServiceErrorsMixin, VersionedForm
 from measures.models import Branch, EsoCriterion, Measure, PlaceKind, Provider, Sector, Typology
 from measures.roles import is_coordination_member
 from measures.selectors.budgets import SECTORS, budget_places_by_sector
@@ -43,6 +45,8 @@ from measures.selectors.inventory import (
 )
 from measures.services.inventory import (
     EVIDENCE_MAX_CHARS,
+    StaleMeasure,
+    StaleProvider,
     eso_criterion_record,
     measure_capacity_set,
     measure_create,
@@ -120,8 +124,11 @@ class EsoCheckForm(ServiceErrorsMixin, forms.Form):
     checked_on = swiss_date_field(gettext_lazy("Vérifié le (vide : aujourd'hui)"))
 
 
-class ProviderForm(ServiceErrorsMixin, forms.Form):
-    """A provider's details; the service checks the name (required, unique) and saves nothing on refusal."""
+class ProviderForm(ServiceErrorsMixin, VersionedForm):
+    """A provider's details; the service checks the name (required, unique) and saves nothing on refusal.
+
+    With `editing` the form carries the hidden version of the provider it shows; a new provider has none.
+    """
 
     name = forms.CharField(
         label=gettext_lazy("Nom"),
@@ -139,9 +146,15 @@ class ProviderForm(ServiceErrorsMixin, forms.Form):
         help_text=gettext_lazy("Décochez pour un prestataire qui ne mène plus de mesure."),
     )
 
+    def __init__(self, *args: Any, editing: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["version"]
 
-class MeasureForm(ServiceErrorsMixin, forms.Form):
-    """A measure's descriptive sheet. Without `with_code` (editing) there is no code field: it never changes.
+
+class MeasureForm(ServiceErrorsMixin, VersionedForm):
+    """A measure's descriptive sheet. Without `with_code` (editing) there is no code field: it never changes,
+    and there is the hidden version of the measure shown; with it (a new measure), no version.
 
     The price and the period are left to the service, whose French messages are shown on the fields.
     """
@@ -208,8 +221,7 @@ class MeasureForm(ServiceErrorsMixin, forms.Form):
             *((provider.pk, _provider_label(provider)) for provider in providers),
         ]
         cast(forms.ModelChoiceField, self.fields["branch"]).queryset = branch_list()
-        if not with_code:
-            del self.fields["code"]
+        del self.fields["version" if with_code else "code"]
 
     def clean_provider(self) -> Provider:
         """The chosen provider among those offered (the choice list guarantees it is one of them)."""
@@ -414,7 +426,7 @@ def _provider_data(form: ProviderForm) -> dict[str, Any]:
 def provider_new(request: HttpRequest) -> HttpResponse:
     """Add a provider to the inventory (coordination group); a refused input saves nothing."""
     user = _editor_or_404(_user(request))
-    form = ProviderForm(_posted(request))
+    form = ProviderForm(_posted(request), editing=False)
     if request.method == "POST" and form.is_valid():
         try:
             provider = provider_create(created_by=user, request=request, **_provider_data(form))
@@ -443,13 +455,22 @@ def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
         "email": provider.email,
         "phone": provider.phone,
         "active": provider.active,
+        "version": provider.version,
     }
-    form = ProviderForm(_posted(request), initial=initial)
+    form = ProviderForm(_posted(request), initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
-            provider_update(provider=provider, changed_by=user, request=request, **_provider_data(form))
+            provider_update(
+                provider=provider,
+                expected_version=form.cleaned_data["version"],
+                changed_by=user,
+                request=request,
+                **_provider_data(form),
+            )
         except PermissionDenied:
             raise Http404 from None
+        except StaleProvider as stale:
+            form.add_error(None, str(stale))  # the bound form keeps what was typed
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -516,6 +537,7 @@ def _measure_initial(measure: Measure) -> dict[str, Any]:
         "description": measure.description,
         "active_from": measure.active_from,
         "active_until": measure.active_until,
+        "version": measure.version,
     }
 
 
@@ -535,9 +557,17 @@ def measure_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            measure_update(measure=measure, changed_by=user, request=request, **_measure_data(form))
+            measure_update(
+                measure=measure,
+                expected_version=form.cleaned_data["version"],
+                changed_by=user,
+                request=request,
+                **_measure_data(form),
+            )
         except PermissionDenied:
             raise Http404 from None
+        except StaleMeasure as stale:
+            form.add_error(None, str(stale))  # the bound form keeps what was typed
         except ValidationError as error:
             form.add_service_errors(error)
         else:

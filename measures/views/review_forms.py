@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cii_platform.audit.forms import swiss_date_field
-from cii_platform.core.forms import ServiceErrorsMixin
+from cii_platform.core.forms import ServiceErrorsMixin, VersionedForm
 from measures.models import AgreementMetric, CorrectiveMeasure, Measure, Provider
 from measures.services.agreements import AgreementTerms, IndicatorTarget
 
@@ -114,8 +114,11 @@ class CorrectiveDecisionForm(ServiceErrorsMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class AgreementForm(ServiceErrorsMixin, forms.Form):
-    """The terms of an agreement, its measures and one target per indicator (left empty: not an indicator)."""
+class AgreementForm(ServiceErrorsMixin, VersionedForm):
+    """The terms of an agreement, its measures and one target per indicator (left empty: not an indicator).
+
+    With `editing` the form carries the hidden version of the agreement it shows; a new agreement has none.
+    """
 
     provider = forms.ModelChoiceField(label=_("Prestataire (mandataire)"), queryset=Provider.objects.order_by("name"))
     title = forms.CharField(label=_("Objet de la convention"), max_length=200)
@@ -140,8 +143,10 @@ class AgreementForm(ServiceErrorsMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, editing: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["version"]
         for metric in AgreementMetric:
             self.fields[f"target_{metric.value}"] = forms.DecimalField(
                 label=metric.label, required=False, max_digits=12, decimal_places=2

@@ -50,7 +50,7 @@ from measures.selectors.reviews import (
     yearly_review_get,
     yearly_review_list,
 )
-from measures.services.agreements import agreement_create, agreement_update
+from measures.services.agreements import StaleAgreement, agreement_create, agreement_update
 from measures.services.corrective import (
     StaleCorrectiveMeasure,
     corrective_measure_decide,
@@ -395,11 +395,12 @@ def _agreement_form_page(request: HttpRequest, agreement_id: int | None) -> Http
                 "data_protection",
             )
         }
+        initial["version"] = agreement.version
         initial["measures"] = list(agreement.measures.all())
         for indicator in agreement.indicators.all():
             initial[f"target_{indicator.metric}"] = indicator.target
             initial[f"higher_{indicator.metric}"] = indicator.higher_is_better
-    form = AgreementForm(request.POST or None, initial=initial)
+    form = AgreementForm(request.POST or None, initial=initial, editing=agreement is not None)
     if agreement is not None:
         form.fields["provider"].disabled = True  # the provider is a party: a new agreement for another one
     if request.method == "POST" and form.is_valid():
@@ -420,9 +421,12 @@ def _agreement_form_page(request: HttpRequest, agreement_id: int | None) -> Http
                     terms=form.terms(),
                     measures=list(data["measures"]),
                     indicators=form.indicators(),
+                    expected_version=data["version"],
                     updated_by=user,
                     request=request,
                 )
+        except StaleAgreement as stale:
+            form.add_error(None, str(stale))  # the bound form keeps what was typed
         except ValidationError as error:
             form.add_service_errors(error)
         else:

@@ -8,7 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from cii_platform.audit.models import AuditAction, AuditEvent
 from measures.models import AgreementIndicator, AgreementMetric, ServiceAgreement
-from measures.services.agreements import AgreementTerms, IndicatorTarget, agreement_create, agreement_update
+from measures.services.agreements import (
+    AgreementTerms,
+    IndicatorTarget,
+    StaleAgreement,
+    agreement_create,
+    agreement_update,
+)
 from tests.measures.factories import MeasureFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,11 +70,100 @@ def test_an_update_replaces_the_indicators_and_the_measures(coordination_member)
         terms=TERMS,
         measures=[second],
         indicators=[IndicatorTarget(AgreementMetric.PLACEMENTS, Decimal("30"))],
+        expected_version=1,
         updated_by=coordination_member,
     )
 
     assert list(agreement.measures.all()) == [second]
     assert list(AgreementIndicator.objects.values_list("metric", flat=True)) == [AgreementMetric.PLACEMENTS]
+
+
+def _stored(agreement: ServiceAgreement) -> tuple[dict[str, object], list[int], list[tuple[str, Decimal, bool]]]:
+    """The agreement as stored: its columns, its measures and its indicators, read again from the database."""
+    row = ServiceAgreement.objects.filter(pk=agreement.pk).values().get()
+    measures = sorted(ServiceAgreement.objects.get(pk=agreement.pk).measures.values_list("pk", flat=True))
+    indicators = list(
+        AgreementIndicator.objects.filter(agreement=agreement)
+        .order_by("metric")
+        .values_list("metric", "target", "higher_is_better")
+    )
+    return row, measures, indicators
+
+
+def test_a_new_agreement_starts_at_version_1(coordination_member):
+    measure = MeasureFactory()
+
+    agreement = agreement_create(
+        provider=measure.provider, terms=TERMS, measures=[measure], indicators=[], created_by=coordination_member
+    )
+
+    agreement.refresh_from_db()
+    assert agreement.version == 1
+
+
+def test_an_agreement_saved_with_the_version_read_is_changed_and_its_version_incremented(coordination_member):
+    measure = MeasureFactory()
+    agreement = agreement_create(
+        provider=measure.provider, terms=TERMS, measures=[measure], indicators=[], created_by=coordination_member
+    )
+
+    updated = agreement_update(
+        agreement=agreement,
+        terms=TERMS.__class__(**{**TERMS.__dict__, "volume_places": 3}),
+        measures=[measure],
+        indicators=[IndicatorTarget(AgreementMetric.PLACEMENTS, Decimal("12"))],
+        expected_version=1,
+        updated_by=coordination_member,
+    )
+
+    agreement.refresh_from_db()
+    assert (updated.version, agreement.version, agreement.volume_places) == (2, 2, 3)
+    assert list(agreement.indicators.values_list("metric", flat=True)) == [AgreementMetric.PLACEMENTS]
+
+
+def test_it_refuses_a_stale_agreement_version_in_french_and_changes_nothing(coordination_member):
+    first, second = MeasureFactory(), MeasureFactory()
+    second.provider = first.provider
+    second.save()
+    agreement = agreement_create(
+        provider=first.provider,
+        terms=TERMS,
+        measures=[first],
+        indicators=[IndicatorTarget(AgreementMetric.OCCUPANCY_RATE, Decimal("85"))],
+        created_by=coordination_member,
+    )
+    read_by_two = ServiceAgreement.objects.get(pk=agreement.pk)  # the second member's form, read at version 1
+    agreement_update(
+        agreement=agreement,
+        terms=TERMS.__class__(**{**TERMS.__dict__, "price": Decimal("40000.00")}),
+        measures=[first],
+        indicators=[IndicatorTarget(AgreementMetric.OCCUPANCY_RATE, Decimal("90"))],
+        expected_version=1,
+        updated_by=coordination_member,
+    )
+    before = _stored(agreement)
+    events = AuditEvent.objects.count()
+
+    with pytest.raises(StaleAgreement) as refused:
+        agreement_update(
+            agreement=read_by_two,
+            terms=TERMS.__class__(**{**TERMS.__dict__, "title": "Convention remplacée", "volume_places": 9}),
+            measures=[second],
+            indicators=[IndicatorTarget(AgreementMetric.PLACEMENTS, Decimal("30"))],
+            expected_version=1,
+            updated_by=coordination_member,
+        )
+
+    assert str(refused.value) == (
+        "Cette convention a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
+        "Vos modifications n'ont pas été enregistrées : rechargez la page pour voir la version actuelle."
+    )
+    assert _stored(agreement) == before
+    row, measures, indicators = before
+    assert (row["version"], row["title"], row["price"]) == (2, TERMS.title, Decimal("40000.00"))
+    assert measures == [first.pk]
+    assert indicators == [(AgreementMetric.OCCUPANCY_RATE, Decimal("90.00"), True)]
+    assert AuditEvent.objects.count() == events
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from cii_platform.audit.models import AuditAction, AuditEvent
 from measures.models import EsoCriterion, EsoStatus, Measure, MeasureCapacity, PlaceKind, Provider, Typology
 from measures.services.inventory import (
+    StaleMeasure,
+    StaleProvider,
     eso_criterion_record,
     measure_capacity_set,
     measure_create,
@@ -41,6 +43,35 @@ def _measure_values(**overrides: object) -> dict[str, object]:
 
 def _messages(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+def _provider_values(provider: Provider, **overrides: object) -> dict[str, object]:
+    """The provider's details as its form would post them back, with `overrides`."""
+    values: dict[str, object] = {
+        field: getattr(provider, field) for field in ("name", "locality", "contact", "email", "phone", "active")
+    }
+    return {**values, **overrides}
+
+
+def _measure_sheet(measure: Measure, **overrides: object) -> dict[str, object]:
+    """The measure's sheet as its form would post it back, with `overrides`."""
+    fields = (
+        "name",
+        "provider",
+        "branch",
+        "typology",
+        "price_per_place_month",
+        "active_from",
+        "active_until",
+        "is_mixed",
+        "description",
+    )
+    return {**{field: getattr(measure, field) for field in fields}, **overrides}
+
+
+def _row(obj: Provider | Measure) -> dict[str, object]:
+    """Every stored column of `obj`, read again from the database."""
+    return type(obj).objects.filter(pk=obj.pk).values().get()
 
 
 # -- Providers ---------------------------------------------------------------------------
@@ -87,12 +118,91 @@ def test_updating_a_provider_replaces_its_details_and_records_which_changed(coor
         email="ateliers@evologia.example.ch",
         phone="",
         active=True,
+        expected_version=1,
         changed_by=coordination_member,
     )
 
     assert updated.contact == "Coordination"
     event = AuditEvent.objects.get(action=AuditAction.CHANGE, object_id=str(provider.pk))
     assert event.detail == {"changed": ["contact", "email"]}
+
+
+def test_a_new_provider_starts_at_version_1(coordination_member):
+    provider = provider_create(name="Alfaset", created_by=coordination_member)
+
+    provider.refresh_from_db()
+    assert provider.version == 1
+
+
+def test_a_provider_saved_with_the_version_read_is_changed_and_its_version_incremented(coordination_member):
+    provider = ProviderFactory(name="Evologia", locality="Cernier")
+
+    updated = provider_update(
+        provider=provider,
+        expected_version=1,
+        changed_by=coordination_member,
+        **_provider_values(provider, locality="Le Locle"),
+    )
+
+    provider.refresh_from_db()
+    assert (updated.version, provider.version, provider.locality) == (2, 2, "Le Locle")
+
+
+def test_it_refuses_a_stale_provider_version_in_french_and_changes_nothing(coordination_member):
+    provider = ProviderFactory(name="Evologia", locality="Cernier")
+    read_by_two = Provider.objects.get(pk=provider.pk)  # the second member's form, read at version 1
+    provider_update(
+        provider=provider, expected_version=1, changed_by=coordination_member, **_provider_values(provider, phone="032")
+    )
+    before = _row(provider)
+    events = AuditEvent.objects.count()
+
+    with pytest.raises(StaleProvider) as refused:
+        provider_update(
+            provider=read_by_two,
+            expected_version=1,
+            changed_by=coordination_member,
+            **_provider_values(read_by_two, name="Evologia SA", locality="Le Locle", active=False),
+        )
+
+    assert str(refused.value) == (
+        "Ce prestataire a été modifié par quelqu'un d'autre depuis que vous l'avez ouvert. "
+        "Vos modifications n'ont pas été enregistrées : rechargez la page pour voir la version actuelle."
+    )
+    assert _row(provider) == before
+    assert before["version"] == 2 and before["phone"] == "032" and before["locality"] == "Cernier"
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_stale_provider_version_is_refused_even_with_a_bad_name(coordination_member):
+    provider = ProviderFactory(name="Evologia", version=3)
+
+    with pytest.raises(StaleProvider):
+        provider_update(
+            provider=provider, expected_version=2, changed_by=coordination_member, **_provider_values(provider, name="")
+        )
+
+    assert _row(provider)["name"] == "Evologia"
+
+
+def test_a_provider_save_changing_nothing_keeps_its_version(coordination_member):
+    provider = ProviderFactory(name="Evologia")
+
+    provider_update(provider=provider, expected_version=1, changed_by=coordination_member, **_provider_values(provider))
+
+    assert _row(provider)["version"] == 1
+    assert not AuditEvent.objects.filter(action=AuditAction.CHANGE, object_type="measures.provider").exists()
+
+
+def test_a_provider_is_refused_to_anyone_outside_the_group_even_with_the_right_version(orp_counsellor):
+    provider = ProviderFactory(name="Evologia")
+
+    with pytest.raises(PermissionDenied):
+        provider_update(
+            provider=provider, expected_version=1, changed_by=orp_counsellor, **_provider_values(provider, phone="1")
+        )
+
+    assert (_row(provider)["phone"], _row(provider)["version"]) == ("", 1)
 
 
 # -- NE-ESO ------------------------------------------------------------------------------
@@ -252,15 +362,90 @@ def test_updating_a_measure_with_end_before_start_changes_nothing(coordination_m
     }
 
     with pytest.raises(ValidationError):
-        measure_update(measure=measure, active_until=dt.date(2019, 1, 1), changed_by=coordination_member, **values)
+        measure_update(
+            measure=measure,
+            active_until=dt.date(2019, 1, 1),
+            expected_version=1,
+            changed_by=coordination_member,
+            **values,
+        )
     updated = measure_update(
-        measure=measure, active_until=dt.date(2027, 12, 31), changed_by=coordination_member, **values
+        measure=measure,
+        active_until=dt.date(2027, 12, 31),
+        expected_version=1,
+        changed_by=coordination_member,
+        **values,
     )
 
     assert updated.name == "Nouveau nom"
     assert Measure.objects.get().active_until == dt.date(2027, 12, 31)
     event = AuditEvent.objects.get(action=AuditAction.CHANGE, object_id=str(measure.pk))
     assert event.detail == {"changed": ["active_until", "name"]}
+
+
+def test_a_new_measure_starts_at_version_1(coordination_member):
+    measure = measure_create(created_by=coordination_member, **_measure_values())
+
+    measure.refresh_from_db()
+    assert measure.version == 1
+
+
+def test_a_measure_saved_with_the_version_read_is_changed_and_its_version_incremented(coordination_member):
+    measure = MeasureFactory(price_per_place_month=Decimal("1500.00"))
+
+    updated = measure_update(
+        measure=measure,
+        expected_version=1,
+        changed_by=coordination_member,
+        **_measure_sheet(measure, price_per_place_month=Decimal("1600.00")),
+    )
+
+    measure.refresh_from_db()
+    assert (updated.version, measure.version, measure.price_per_place_month) == (2, 2, Decimal("1600.00"))
+    event = AuditEvent.objects.get(action=AuditAction.CHANGE, object_id=str(measure.pk))
+    assert event.detail == {"changed": ["price_per_place_month"]}
+
+
+def test_it_refuses_a_stale_measure_version_in_french_and_changes_nothing(coordination_member):
+    measure = MeasureFactory(name="Atelier vente", price_per_place_month=Decimal("1500.00"))
+    read_by_two = Measure.objects.get(pk=measure.pk)  # the second member's form, read at version 1
+    measure_update(
+        measure=measure,
+        expected_version=1,
+        changed_by=coordination_member,
+        **_measure_sheet(measure, description="Boutique de seconde main."),
+    )
+    before = _row(measure)
+    events = AuditEvent.objects.count()
+
+    with pytest.raises(StaleMeasure) as refused:
+        measure_update(
+            measure=read_by_two,
+            expected_version=1,
+            changed_by=coordination_member,
+            **_measure_sheet(read_by_two, name="Atelier boutique", price_per_place_month=Decimal("1900.00")),
+        )
+
+    assert str(refused.value) == (
+        "Cette mesure a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
+        "Vos modifications n'ont pas été enregistrées : rechargez la page pour voir la version actuelle."
+    )
+    assert _row(measure) == before
+    assert (before["version"], before["name"], before["price_per_place_month"]) == (
+        2,
+        "Atelier vente",
+        Decimal("1500.00"),
+    )
+    assert before["description"] == "Boutique de seconde main."
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_measure_save_changing_nothing_keeps_its_version(coordination_member):
+    measure = MeasureFactory()
+
+    measure_update(measure=measure, expected_version=1, changed_by=coordination_member, **_measure_sheet(measure))
+
+    assert _row(measure)["version"] == 1
 
 
 def test_a_caseworker_cannot_create_a_measure(orp_counsellor):

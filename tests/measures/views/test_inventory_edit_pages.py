@@ -6,6 +6,7 @@ input shows the service's French message on the form and saves nothing; every ch
 """
 
 import datetime as dt
+import html
 import re
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from django.urls import reverse
 
 from cii_platform.audit.models import AuditAction, AuditEvent
 from measures.models import Measure, Provider, Typology
+from measures.services.inventory import measure_update, provider_update
 from tests.measures.factories import BranchFactory, MeasureFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,9 +55,59 @@ def _measure_post(measure: Measure, **changes: Any) -> dict[str, Any]:
         "description": measure.description,
         "active_from": measure.active_from.strftime("%d.%m.%Y"),
         "active_until": measure.active_until.strftime("%d.%m.%Y") if measure.active_until else "",
+        "version": measure.version,
     }
     data.update(changes)
     return data
+
+
+STALE_PROVIDER = (
+    "Ce prestataire a été modifié par quelqu'un d'autre depuis que vous l'avez ouvert. "
+    "Vos modifications n'ont pas été enregistrées : rechargez la page pour voir la version actuelle."
+)
+STALE_MEASURE = (
+    "Cette mesure a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
+    "Vos modifications n'ont pas été enregistrées : rechargez la page pour voir la version actuelle."
+)
+
+
+def _text(response: Any) -> str:
+    return html.unescape(response.content.decode())
+
+
+def _row(obj: Provider | Measure) -> dict[str, Any]:
+    """Every stored column of `obj`, read again from the database."""
+    return type(obj).objects.filter(pk=obj.pk).values().get()
+
+
+def _saved_meanwhile_by_someone_else(measure: Measure, user: Any) -> None:
+    """Another member saves the provider and the measure: both go to version 2."""
+    provider = measure.provider
+    provider_update(
+        provider=provider,
+        name=provider.name,
+        locality=provider.locality,
+        contact="Accueil",
+        email="",
+        phone="",
+        active=True,
+        expected_version=1,
+        changed_by=user,
+    )
+    measure_update(
+        measure=measure,
+        name=measure.name,
+        provider=measure.provider,
+        branch=measure.branch,
+        typology=measure.typology,
+        price_per_place_month=Decimal("1550.00"),
+        active_from=measure.active_from,
+        active_until=None,
+        is_mixed=measure.is_mixed,
+        description=measure.description,
+        expected_version=1,
+        changed_by=user,
+    )
 
 
 def _audited(action: str, obj: Provider | Measure) -> bool:
@@ -89,7 +141,9 @@ def test_a_member_edits_a_provider_and_the_change_is_audited(client_for, coordin
     url = reverse("measures:provider_edit", args=[provider.pk])
 
     form = client.get(url)
-    response = client.post(url, {"name": "Espace des Solidarités", "locality": "La Chaux-de-Fonds", "phone": "032"})
+    response = client.post(
+        url, {"name": "Espace des Solidarités", "locality": "La Chaux-de-Fonds", "phone": "032", "version": 1}
+    )
 
     assert 'value="Neuchâtel"' in form.content.decode()
     assert response.status_code == 302
@@ -265,3 +319,130 @@ def test_a_missing_provider_or_measure_is_a_404_for_a_member(client_for, coordin
 
     assert client.get(reverse("measures:provider_edit", args=[999])).status_code == 404
     assert client.get(reverse("measures:measure_edit", args=["inexistante"])).status_code == 404
+
+
+def test_the_edit_forms_carry_the_version_they_show(client_for, coordination_member, measure):
+    client = client_for(coordination_member)
+    _saved_meanwhile_by_someone_else(measure, coordination_member)
+
+    provider_form = client.get(reverse("measures:provider_edit", args=[measure.provider_id])).content.decode()
+    measure_form = client.get(reverse("measures:measure_edit", args=[measure.code])).content.decode()
+    new_forms = client.get(PROVIDER_NEW).content.decode() + client.get(MEASURE_NEW).content.decode()
+
+    assert '<input type="hidden" name="version" value="2" id="id_version">' in provider_form
+    assert '<input type="hidden" name="version" value="2" id="id_version">' in measure_form
+    assert 'name="version"' not in new_forms
+
+
+def test_a_provider_saved_with_the_version_read_increments_it(client_for, coordination_member, measure):
+    url = reverse("measures:provider_edit", args=[measure.provider_id])
+
+    response = client_for(coordination_member).post(
+        url, {"name": "Espace des Solidarités", "locality": "Le Locle", "active": "on", "version": 1}
+    )
+
+    assert response.status_code == 302
+    assert (_row(measure.provider)["locality"], _row(measure.provider)["version"]) == ("Le Locle", 2)
+
+
+def test_a_stale_provider_form_shows_the_french_message_keeps_the_input_and_changes_nothing(
+    client_for, coordination_member, measure
+):
+    _saved_meanwhile_by_someone_else(measure, coordination_member)
+    before = _row(measure.provider)
+    url = reverse("measures:provider_edit", args=[measure.provider_id])
+
+    response = client_for(coordination_member).post(
+        url,
+        {"name": "Espace Solidaire", "locality": "Le Locle", "phone": "032 000 00 00", "active": "on", "version": 1},
+    )
+
+    assert response.status_code == 200
+    text = _text(response)
+    assert STALE_PROVIDER in text
+    assert 'value="Espace Solidaire"' in text
+    assert 'value="Le Locle"' in text
+    assert 'value="032 000 00 00"' in text
+    assert _row(measure.provider) == before
+    assert (before["name"], before["locality"], before["version"]) == ("Espace des Solidarités", "Neuchâtel", 2)
+
+
+def test_a_measure_saved_with_the_version_read_increments_it(client_for, coordination_member, measure):
+    response = client_for(coordination_member).post(
+        reverse("measures:measure_edit", args=[measure.code]), _measure_post(measure, name="Boutique", version=1)
+    )
+
+    assert response.status_code == 302
+    assert (_row(measure)["name"], _row(measure)["version"]) == ("Boutique", 2)
+
+
+def test_a_stale_measure_form_shows_the_french_message_keeps_the_input_and_changes_nothing(
+    client_for, coordination_member, measure
+):
+    _saved_meanwhile_by_someone_else(measure, coordination_member)
+    before = _row(measure)
+
+    response = client_for(coordination_member).post(
+        reverse("measures:measure_edit", args=[measure.code]),
+        _measure_post(
+            measure,
+            name="Boutique solidaire",
+            price_per_place_month="1725.50",
+            description="Vente et tri de vêtements.",
+            active_until="31.12.2027",
+            version=1,
+        ),
+    )
+
+    assert response.status_code == 200
+    text = _text(response)
+    assert STALE_MEASURE in text
+    assert 'value="Boutique solidaire"' in text
+    assert 'value="1725.50"' in text
+    assert 'value="31.12.2027"' in text
+    assert "Vente et tri de vêtements." in text
+    assert _row(measure) == before
+    assert (before["name"], before["price_per_place_month"], before["version"]) == (
+        "Atelier vente",
+        Decimal("1550.00"),
+        2,
+    )
+
+
+def test_an_edit_form_without_its_version_is_refused_in_french_and_changes_nothing(
+    client_for, coordination_member, measure
+):
+    client = client_for(coordination_member)
+    provider_data = {"name": "Renommé", "locality": "Le Locle"}
+    measure_data = {key: value for key, value in _measure_post(measure, name="Renommée").items() if key != "version"}
+
+    responses = [
+        client.post(reverse("measures:provider_edit", args=[measure.provider_id]), provider_data),
+        client.post(reverse("measures:measure_edit", args=[measure.code]), measure_data),
+        client.post(reverse("measures:measure_edit", args=[measure.code]), {**measure_data, "version": "abc"}),
+    ]
+
+    for response in responses:
+        assert response.status_code == 200
+        assert "Le formulaire ne dit pas quelle version vous avez modifiée" in _text(response)
+    assert (_row(measure.provider)["name"], _row(measure.provider)["version"]) == ("Espace des Solidarités", 1)
+    assert (_row(measure)["name"], _row(measure)["version"]) == ("Atelier vente", 1)
+
+
+@pytest.mark.parametrize("persona", ["orp_counsellor", "gp_cii_member", "outsider"])
+def test_anyone_but_a_member_gets_the_404_even_with_the_right_version_and_nothing_changes(
+    request, client_for, persona, measure
+):
+    client = client_for(request.getfixturevalue(persona))
+    before = (_row(measure.provider), _row(measure))
+
+    provider_response = client.post(
+        reverse("measures:provider_edit", args=[measure.provider_id]),
+        {"name": "Renommé", "locality": "Le Locle", "version": 1},
+    )
+    measure_response = client.post(
+        reverse("measures:measure_edit", args=[measure.code]), _measure_post(measure, name="Renommée", version=1)
+    )
+
+    assert (provider_response.status_code, measure_response.status_code) == (404, 404)
+    assert (_row(measure.provider), _row(measure)) == before
