@@ -299,6 +299,12 @@ class PlaceLoan(models.Model):
     ends_on = models.DateField(_("au"))
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposer_sector = models.CharField(
+        _("proposé au nom du secteur"),
+        max_length=8,
+        choices=Sector.choices,
+        help_text=_("Le côté du prêt qui l'a proposé ; l'autre côté y répond."),
+    )
     proposed_at = models.DateTimeField(_("proposé le"), auto_now_add=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -314,6 +320,10 @@ class PlaceLoan(models.Model):
             models.CheckConstraint(condition=~Q(from_sector=F("to_sector")), name="measures_loan_between_two_sectors"),
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="measures_loan_period_ordered"),
             models.CheckConstraint(condition=Q(places__gte=1), name="measures_loan_at_least_one_place"),
+            models.CheckConstraint(
+                condition=Q(proposer_sector=F("from_sector")) | Q(proposer_sector=F("to_sector")),
+                name="measures_loan_proposed_by_one_side",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["proposed", "agreed", "refused", "cancelled"]),
                 name="measures_loan_known_status",

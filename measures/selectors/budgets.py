@@ -300,20 +300,19 @@ def budget_places_by_sector(*, user: User | None) -> list[SectorYearPlaces]:
 
 
 def loan_answering_sectors(loan: PlaceLoan) -> frozenset[str]:
-    """The sectors whose delegate answers `loan`: the side its proposer's service does not speak for.
+    """The sector whose delegate answers `loan`: the side that did not propose it.
 
-    A loan between two sectors of the same service (LACI → MIP) is answered by that service's delegate.
-    Needs `proposed_by__service` loaded to cost no query.
+    Stored at the proposal (`proposer_sector`), so that it does not move if the proposer's account
+    changes service. A loan between two sectors of one service (LACI → MIP) is answered by that
+    service's delegate, who speaks for both.
     """
-    proposer_service = loan.proposed_by.service.code if loan.proposed_by.service else None
-    both = frozenset({loan.from_sector, loan.to_sector})
-    return (both - sectors_of_service(proposer_service)) or both
+    other = loan.to_sector if loan.proposer_sector == loan.from_sector else loan.from_sector
+    return frozenset({other})
 
 
 def loan_proposing_sectors(loan: PlaceLoan) -> frozenset[str]:
-    """The sectors whose delegate may withdraw `loan` while it waits: the proposer's side."""
-    both = frozenset({loan.from_sector, loan.to_sector})
-    return (both - loan_answering_sectors(loan)) or both
+    """The sector whose delegate may withdraw `loan` while it waits: the proposer's side."""
+    return frozenset({loan.proposer_sector})
 
 
 def _mark_loans(*, user: User | None, loans: list[PlaceLoan]) -> list[PlaceLoan]:
@@ -327,7 +326,7 @@ def _mark_loans(*, user: User | None, loans: list[PlaceLoan]) -> list[PlaceLoan]
 
 
 def _loans() -> QuerySet[PlaceLoan]:
-    return PlaceLoan.objects.select_related("year", "measure", "proposed_by__service", "answered_by")
+    return PlaceLoan.objects.select_related("year", "measure", "proposed_by", "answered_by")
 
 
 def loan_list(*, user: User | None, year: int | None = None) -> list[PlaceLoan]:

@@ -269,8 +269,9 @@ def place_loan_propose(
 ) -> PlaceLoan:
     """Propose that `from_sector` lend `places` of its budget in `measure` to `to_sector` for a period.
 
-    Proposed by the lender's or the borrower's delegate (`PermissionDenied` otherwise); the other
-    sector's delegate answers (`place_loan_answer`). The period lies within the year, and the lender
+    Proposed by the lender's or the borrower's delegate (`PermissionDenied` otherwise), on behalf of the
+    lender when they speak for it, else of the borrower (`proposer_sector`); the other sector's delegate
+    answers (`place_loan_answer`). The period lies within the year, and the lender
     must leave at least `places` places unused during it (`sector_unused_places`).
     """
     own = delegate_sectors(proposed_by)
@@ -313,6 +314,7 @@ def place_loan_propose(
         starts_on=starts_on,
         ends_on=ends_on,
         proposed_by=proposed_by,
+        proposer_sector=from_sector if from_sector in own else to_sector,
         remarks=remarks,
     )
     loan.full_clean()

@@ -153,6 +153,7 @@ def test_a_budget_cannot_drop_below_the_places_it_lends(make_account, coordinati
         measure=measure,
         from_sector=Sector.LACI,
         to_sector=Sector.SAS,
+        proposer_sector=Sector.LACI,
         places=4,
         starts_on=year_day(3, 1),
         ends_on=year_day(6, 30),

@@ -211,3 +211,19 @@ def test_a_loan_between_two_sectors_of_one_service_is_answered_by_that_services_
     loan = _propose(coordination_member, measure, lender=Sector.LACI, borrower=Sector.MIP)
 
     assert place_loan_answer(loan=loan, agree=True, answered_by=coordination_member).status == PlaceLoan.Status.AGREED
+
+
+def test_the_loan_remembers_the_side_that_proposed_it_even_if_the_proposer_changes_service(
+    measure, smig, sas, services
+):
+    from cii_platform.accounts.services import account_set_service
+
+    loan = _propose(smig, measure)
+    assert loan.proposer_sector == Sector.SMIG
+    account_set_service(user=smig, service=services["saso"], office=None, changed_by=None)
+    smig.refresh_from_db()
+
+    with pytest.raises(PermissionDenied):  # now speaking for SAS, they still may not withdraw a SMIG proposal
+        place_loan_cancel(loan=loan, cancelled_by=smig)
+    agreed = place_loan_answer(loan=loan, agree=True, answered_by=sas)
+    assert agreed.status == PlaceLoan.Status.AGREED

@@ -190,6 +190,7 @@ def test_someone_who_may_not_answer_a_loan_gets_404(client_for, make_account, co
         measure=measure,
         from_sector=Sector.SMIG,
         to_sector=Sector.SAS,
+        proposer_sector=Sector.SMIG,
         places=1,
         starts_on=measure.active_from.replace(year=2026),
         ends_on=measure.active_from.replace(year=2026, month=2),
