@@ -79,6 +79,19 @@ ACCOUNTS = [
         "cnip.collaboratrice", "Elodie", "Sandoz", "oai", "cnip", (Role.CNIP_STAFF,), "Coordinatrice des stages"
     ),
     DemoAccount(
+        "jury.oai", "Gilles", "Jacot", "oai", "oai-ne", (Role.LABEL_JURY,), "Représentant de l'OAI-NE au jury du label"
+    ),
+    DemoAccount("jury.conseil", "Françoise", "Vaucher", "oai", "cnip", (Role.LABEL_JURY,), "Membre du Conseil du CNIP"),
+    DemoAccount(
+        "jury.cnci",
+        "Bernard",
+        "Zwahlen",
+        "",
+        "",
+        (Role.LABEL_JURY,),
+        "Directeur de la Chambre neuchâteloise du commerce et de l'industrie (CNCI)",
+    ),
+    DemoAccount(
         "ppd.preposee",
         "Valérie",
         "Monnier",
@@ -110,6 +123,7 @@ def load_partner_services(created: dict[str, int] | None = None) -> None:
 def load_demo_canton() -> dict[str, int]:
     """Create or complete the demo canton; return how many rows of each kind were created."""
     from cases.demo import load_demo_cases
+    from labels.demo import load_demo_labels
     from measures.demo import load_demo_measures
     from measures.demo_activity import load_demo_activity
     from measures.demo_reviews import load_demo_reviews
@@ -120,7 +134,7 @@ def load_demo_canton() -> dict[str, int]:
     offices = {office.code: office for office in Office.objects.all()}
 
     for spec in ACCOUNTS:
-        service = services[spec.service]
+        service = services[spec.service] if spec.service else None  # the CNCI's director is outside the services
         office = offices[spec.office] if spec.office else None
         user = User.objects.filter(username=spec.username).first()
         if user is None:
@@ -137,7 +151,7 @@ def load_demo_canton() -> dict[str, int]:
             )
             created["accounts"] += 1
             continue
-        if (user.service_id, user.office_id) != (service.pk, office.pk if office else None):
+        if (user.service_id, user.office_id) != (service.pk if service else None, office.pk if office else None):
             account_set_service(user=user, service=service, office=office, changed_by=None)
         if user.role_codes != frozenset(spec.roles):
             account_set_roles(user=user, roles=spec.roles, changed_by=None)
@@ -147,4 +161,6 @@ def load_demo_canton() -> dict[str, int]:
     activity = load_demo_activity()
     created["place requests"], created["placements"] = activity["requests"], activity["placements"]
     created["agreements"] = load_demo_reviews()["agreements"]
+    labels = load_demo_labels()
+    created["label companies"], created["internships"] = labels["companies"], labels["internships"]
     return created
