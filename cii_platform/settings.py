@@ -287,3 +287,7 @@ LOGGING = {
 }
 
 CII_DEMO_CANTON = env_bool("CII_DEMO_CANTON", True)
+
+# The platform's public address: certificates leave the platform, so their QR codes carry absolute URLs
+# (the public verification page of the Label Intégration).
+CII_PUBLIC_URL = os.environ.get("CII_PUBLIC_URL", "http://127.0.0.1:8000")

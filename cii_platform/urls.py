@@ -36,6 +36,7 @@ urlpatterns = [
     path("mesures/", include("measures.urls")),
     path("audit/", include("cii_platform.audit.urls")),
     path("rapports/", include("cii_platform.reports.urls")),
+    path("label/", include("labels.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -24,6 +24,7 @@ _ITEMS = [
     (_("Suivis après la sortie"), "cases:follow_up_due", (Role.CASEWORKER,)),
     (_("Indicateurs"), "cases:indicators", (Role.CASEWORKER, Role.COORDINATION_GROUP, Role.GP_CII)),
     (_("Mesures d'insertion"), "measures:home", (Role.CASEWORKER, Role.COORDINATION_GROUP, Role.GP_CII)),
+    (_("Label Intégration"), "labels:home", (Role.CNIP_STAFF, Role.LABEL_JURY)),
     (_("Journal d'audit"), "audit:search", (Role.DATA_PROTECTION_OFFICER,)),
     (_("Mes rapports"), "reports:list", ()),
     (_("Administration"), "admin:index", (Role.PLATFORM_ADMIN,)),

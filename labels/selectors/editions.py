@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from cii_platform.accounts.models import User
+from cii_platform.accounts.models import Role, User
 from cii_platform.audit.models import AuditAction
 from cii_platform.audit.services import audit_record
 from labels.models import (
@@ -304,3 +304,12 @@ def jury_progress(*, edition: Edition) -> JuryProgress:
 def member_marks(*, member: JuryMember) -> dict[tuple[int, int], JuryScore]:
     """The member's marks by (criterion id, company id), for their marking sheet (with each mark's version)."""
     return {(score.criterion_id, score.company_id): score for score in JuryScore.objects.filter(member=member)}
+
+
+def jury_accounts() -> QuerySet[User]:
+    """The active accounts holding the label's jury role, by name: those CNIP staff may seat in a jury."""
+    return (
+        User.objects.filter(is_active=True, roles__role=Role.LABEL_JURY)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

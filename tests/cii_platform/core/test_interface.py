@@ -36,6 +36,17 @@ def test_home_page_shows_the_navigation_of_a_data_protection_officer(client_for,
     assert "Dossiers CII" not in html
 
 
+@pytest.mark.parametrize("persona", ["cnip_staff", "jury_cnci"])
+def test_cnip_staff_and_jury_members_find_the_label_in_the_navigation(client_for, persona, request):
+    html = client_for(request.getfixturevalue(persona)).get("/").content.decode()
+
+    assert '<a href="/label/"' in html and "Label Intégration" in html
+
+
+def test_caseworkers_do_not_see_the_label_in_the_navigation(client_for, orp_counsellor):
+    assert '<a href="/label/"' not in client_for(orp_counsellor).get("/").content.decode()
+
+
 def test_pages_carry_a_strict_content_security_policy_and_deny_framing(client):
     response = client.get("/compte/connexion/")
 
