@@ -266,6 +266,11 @@ SPECTACULAR_SETTINGS = {
         "PlacementStatusEnum": "measures.models.Placement.Status",
         "YearlyReviewStatusEnum": "measures.models.YearlyReview.Status",
         "CorrectiveMeasureStatusEnum": "measures.models.CorrectiveMeasure.Status",
+        "EditionStatusEnum": "labels.models.EditionStatus",
+        "CriterionKindEnum": "labels.models.CriterionKind",
+        "CriterionMetricEnum": "labels.models.CriterionMetric",
+        "JurySeatEnum": "labels.models.JurySeat",
+        "ReferralKindEnum": "cases.models.Referral.Kind",
     },
 }
 

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from cases.api.case_parts import router_registrations as case_part_api_registrations
 from cases.api.persons import router_registrations as person_api_registrations
 from cases.api.views import CaseFileViewSet
+from labels.api import router_registrations as labels_api_registrations
 from measures.api.allocation import router_registrations as measures_allocation_api_registrations
 from measures.api.budgets import router_registrations as measures_budget_api_registrations
 from measures.api.inventory import router_registrations as measures_inventory_api_registrations
@@ -27,6 +28,8 @@ for prefix, viewset, basename in (*measures_inventory_api_registrations, *measur
 for prefix, viewset, basename in measures_review_api_registrations:
     router.register(prefix, viewset, basename=basename)
 for prefix, viewset, basename in measures_allocation_api_registrations:
+    router.register(prefix, viewset, basename=basename)
+for prefix, viewset, basename in labels_api_registrations:
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [

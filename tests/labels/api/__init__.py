@@ -1,0 +1,1 @@
+"""Tests of the label's REST API (companies, programmes, internships, editions)."""
