@@ -35,6 +35,15 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _skipped.append(report.nodeid)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The tests run in parallel processes (pytest-xdist, `--dist loadgroup`), each with its own test
+    # database but one Redis: the tests with a real Celery worker all run in the same process, one
+    # after the other, so that no worker ever takes the task of another process's job.
+    for item in items:
+        if item.get_closest_marker("celery_worker"):
+            item.add_marker(pytest.mark.xdist_group("celery_worker"))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.environ.get("CII_FORBID_SKIPS") == "1" and _skipped:
         print("\nCII_FORBID_SKIPS: these tests were skipped but must run in CI:")  # noqa: T201
@@ -50,6 +59,14 @@ def _plain_static_storage(settings) -> None:  # type: ignore[no-untyped-def]
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    # Every persona's password is hashed at its creation, and Argon2 is slow on purpose (about 0.1 s a
+    # hash): that alone made a third of the suite's time. The project's hashers are checked by
+    # tests/cii_platform/accounts/test_login.py, which puts them back.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -84,12 +84,6 @@ def job_pdf_text(read_pdf_text: Callable[[bytes], str]) -> Callable[[ReportJob],
     return read
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
-    # The personas' passwords are hashed at creation; Argon2 makes that slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def other_data_protection_officer(make_account) -> User:  # type: ignore[no-untyped-def]
     from cii_platform.accounts.models import Role

@@ -51,12 +51,6 @@ def _eager_celery() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
-    # The personas' passwords are hashed at creation; Argon2 makes that slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _public_url(settings) -> None:  # type: ignore[no-untyped-def]
     settings.CII_PUBLIC_URL = PUBLIC_URL
 

@@ -2,7 +2,6 @@
 
 from tests.cii_platform.reports.conftest import (  # noqa: F401  # fixtures, found by name
     _eager_celery,
-    _fast_password_hashing,
     job_pdf_text,
     read_pdf_text,
 )
