@@ -324,14 +324,19 @@ def certificate_context(
 
 
 def certificate_pdf(
-    *, edition: Edition, entry: RankingEntry, signatories: list[PlacedSignatory], is_published: bool
+    *,
+    edition: Edition,
+    entry: RankingEntry,
+    signatories: list[PlacedSignatory],
+    is_published: bool,
+    font_config: Any = None,
 ) -> bytes:
-    """One certificate as PDF/A-3b (one A4 landscape page)."""
+    """One certificate as PDF/A-3b (one A4 landscape page); `font_config` is shared within a batch."""
     html = render_to_string(
         CERTIFICATE_TEMPLATE,
         certificate_context(edition=edition, entry=entry, signatories=signatories, is_published=is_published),
     )
-    return pdf.pdf_from_html(html=html, variant=PDF_VARIANT)
+    return pdf.pdf_from_html(html=html, variant=PDF_VARIANT, font_config=font_config)
 
 
 def _zip(documents: list[tuple[str, bytes]]) -> bytes:
@@ -353,13 +358,22 @@ def certificates_render(job: ReportJob, context: dict[str, Any], progress: Progr
     entries: list[RankingEntry] = context["entries"]
     width = max(2, len(str(max(entry.rank for entry in entries))))
     documents: list[tuple[str, bytes]] = []
+    font_config = pdf.font_configuration()
+    shown = -1
     for done, entry in enumerate(entries, start=1):
         content = certificate_pdf(
-            edition=edition, entry=entry, signatories=context["signatories"], is_published=context["is_published"]
+            edition=edition,
+            entry=entry,
+            signatories=context["signatories"],
+            is_published=context["is_published"],
+            font_config=font_config,
         )
         name = certificate_filename(year=edition.year, rank=entry.rank, company_name=entry.company_name, width=width)
         documents.append((name, content))
-        progress(done * 100 // len(entries))
+        percent = done * 100 // len(entries)
+        if percent != shown:  # one write per percent, not per certificate
+            progress(percent)
+            shown = percent
     if context["single"]:
         return RenderedReport(content=documents[0][1])
     return RenderedReport(
