@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= cii_platform.settings
+# The address printed in the QR codes of the label's certificates (the server's own, unless set).
+export CII_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test install lint typecheck worker bench clean
 
