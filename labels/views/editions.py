@@ -563,11 +563,14 @@ def _errors_of(form: forms.Form) -> str:
     return " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
 
 
-def _request_report(request: HttpRequest, year: int, kind: ReportKind) -> HttpResponse:
+def _request_report(request: HttpRequest, year: int, kind: ReportKind, company_id: int | None = None) -> HttpResponse:
     user = _user(request)
     edition = edition_get(user=user, year=year, request=request)
+    parameters: dict[str, int] = {"edition": edition.year}
+    if company_id is not None:
+        parameters["company"] = company_id
     try:
-        job = report_job_request(kind=kind, parameters={"edition": edition.year}, requested_by=user, request=request)
+        job = report_job_request(kind=kind, parameters=parameters, requested_by=user, request=request)
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as error:
@@ -582,6 +585,13 @@ def _request_report(request: HttpRequest, year: int, kind: ReportKind) -> HttpRe
 def certificates_view(request: HttpRequest, year: int) -> HttpResponse:
     """Print the certificates of the edition's labelled companies (one PDF to print, a ZIP) in the background."""
     return _request_report(request, year, ReportKind.LABEL_CERTIFICATES)
+
+
+@login_required
+@require_POST
+def certificate_view(request: HttpRequest, year: int, company_id: int) -> HttpResponse:
+    """Print again the certificate of one labelled company (a single PDF/A), e.g. to replace a lost one."""
+    return _request_report(request, year, ReportKind.LABEL_CERTIFICATES, company_id=company_id)
 
 
 @login_required
@@ -832,6 +842,7 @@ urlpatterns: list[URLPattern] = [
     path("editions/<int:year>/publier/", edition_publish_view, name="edition_publish"),
     path("editions/<int:year>/classement/<int:entry_id>/label-special/", special_label_view, name="special_label"),
     path("editions/<int:year>/certificats/", certificates_view, name="edition_certificates"),
+    path("editions/<int:year>/certificats/<int:company_id>/", certificate_view, name="edition_certificate"),
     path("editions/<int:year>/palmares/", palmares_view, name="edition_palmares"),
     path("editions/<int:year>/criteres/", criteria_view, name="edition_criteria"),
     path("editions/<int:year>/criteres/ajouter/", criterion_add_view, name="criterion_add"),

@@ -382,6 +382,38 @@ def test_printing_the_certificates_queues_one_job_and_leads_to_its_page(
     assert len(callbacks) == 1
 
 
+def test_one_labelled_companys_certificate_is_printed_again_on_its_own(
+    client_for, cnip_staff, ranked_2020, django_capture_on_commit_callbacks
+):
+    edition_compute_ranking(edition=ranked_2020, computed_by=cnip_staff)
+    entry = RankingEntry.objects.filter(edition=ranked_2020, labelled=True).order_by("rank").first()
+    assert entry is not None
+    client = client_for(cnip_staff)
+    assert f"Certificat de {entry.company_name}" in _text(client.get(reverse("labels:edition_detail", args=[2020])))
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("labels:edition_certificate", args=[2020, entry.company_id]))
+
+    job = ReportJob.objects.get()
+    assert job.parameters == {"edition": "2020", "company": str(entry.company_id), "company_name": entry.company_name}
+    assert response["Location"] == reverse("reports:detail", kwargs={"job_id": job.pk})
+
+
+def test_a_company_that_is_not_labelled_gets_no_certificate(client_for, cnip_staff, ranked_2020, with_jury):
+    edition_compute_ranking(edition=ranked_2020, computed_by=cnip_staff)
+    unlabelled = RankingEntry.objects.filter(edition=ranked_2020, labelled=False).first()
+    company_id = unlabelled.company_id if unlabelled else 999_999
+
+    response = client_for(cnip_staff).post(reverse("labels:edition_certificate", args=[2020, company_id]), follow=True)
+    juror = client_for(with_jury[JurySeat.OAI_NE].user).post(
+        reverse("labels:edition_certificate", args=[2020, company_id])
+    )
+
+    assert "n&#x27;est pas labellisée" in _text(response)
+    assert juror.status_code == 404
+    assert not ReportJob.objects.exists()
+
+
 def test_printing_before_any_ranking_is_refused_in_french(client_for, cnip_staff, ranked_2020):
     response = client_for(cnip_staff).post(reverse("labels:edition_certificates", args=[2020]), follow=True)
     assert "n&#x27;est pas encore calculé" in _text(response)
