@@ -71,8 +71,10 @@ from labels.services.jury import (
     jury_approve,
     jury_member_remove,
     jury_member_set,
+    jury_score_delete,
     jury_score_set,
     recusal_record,
+    recusal_withdraw,
 )
 
 VERSION_HELP = _("Obligatoire : la version lue de l'édition ; une version dépassée répond 409 et ne change rien.")
@@ -632,6 +634,40 @@ def _refused(field: str, message: str) -> serializers.ValidationError:
         request=None,
         responses={202: ReportJobSerializer},
     ),
+    palmares=extend_schema(
+        summary=_("Demander le palmarès de l'édition (PDF)"),
+        description=_(
+            "Le personnel du CNIP et les membres du jury de l'édition (sinon 404). Répond 202 avec la demande et "
+            "l'adresse de sa page ; une édition sans classement répond 400."
+        ),
+        parameters=[YEAR_PARAMETER],
+        request=None,
+        responses={202: ReportJobSerializer},
+    ),
+    recusal_withdraw=extend_schema(
+        summary=_("Retirer une récusation"),
+        description=_(
+            "Le membre du jury lui-même ou le personnel du CNIP (sinon 404) ; un classement calculé est annulé. "
+            "Une édition publiée répond 400."
+        ),
+        parameters=[YEAR_PARAMETER, OpenApiParameter("recusal_id", int, OpenApiParameter.PATH)],
+        request=None,
+        responses={204: None},
+    ),
+    mark_withdraw=extend_schema(
+        summary=_("Retirer une de ses notes"),
+        description=_(
+            "Le membre du jury lui-même (sinon 404). `version` (paramètre) est celle de la note : dépassée, 409. "
+            "Un classement calculé est annulé ; une édition publiée répond 400."
+        ),
+        parameters=[
+            YEAR_PARAMETER,
+            OpenApiParameter("mark_id", int, OpenApiParameter.PATH),
+            VERSION_QUERY_PARAMETER,
+        ],
+        request=None,
+        responses={204: None},
+    ),
 )
 class EditionViewSet(StaffViewSet):
     serializer_class = EditionSerializer
@@ -956,6 +992,41 @@ class EditionViewSet(StaffViewSet):
             )
         return Response(RecusalSerializer(recusal).data, status=status.HTTP_201_CREATED)
 
+    @action(detail=True, methods=["delete"], url_path=r"recusals/(?P<recusal_id>[0-9]+)")
+    def recusal_withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        edition = self._edition()
+        recusal = (
+            Recusal.objects.select_related("member__edition", "member__user")
+            .filter(pk=int(self.kwargs["recusal_id"]), member__edition=edition)
+            .first()
+        )
+        if recusal is None or not (is_cnip_staff(self.user) or recusal.member.user_id == self.user.pk):
+            raise Http404
+        with service_refusals():
+            recusal_withdraw(recusal=recusal, withdrawn_by=self.user, request=request)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=True, methods=["delete"], url_path=r"marks/(?P<mark_id>[0-9]+)")
+    def mark_withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        edition = self._edition()
+        member = self._member(edition)
+        mark = (
+            JuryScore.objects.select_related("member__edition")
+            .filter(pk=int(self.kwargs["mark_id"]), member=member)
+            .first()
+        )
+        if mark is None:
+            raise Http404
+        version = self._version_param(request)
+        with service_refusals():  # a stale version of the mark: 409
+            jury_score_delete(
+                score=mark,
+                expected_version=version,
+                deleted_by=self.user,
+                request=request,  # type: ignore[arg-type]
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     # -- special labels and certificates --
 
     @action(detail=True, methods=["post"], url_path="special-label")
@@ -980,6 +1051,19 @@ class EditionViewSet(StaffViewSet):
         with service_refusals():
             job = report_job_request(
                 kind=ReportKind.LABEL_CERTIFICATES,
+                parameters={"edition": edition.year},
+                requested_by=self.user,
+                request=request,  # type: ignore[arg-type]
+            )
+        url = request.build_absolute_uri(reverse("reports:detail", kwargs={"job_id": job.pk}))
+        return Response(ReportJobSerializer({"job": job.pk, "url": url}).data, status=status.HTTP_202_ACCEPTED)
+
+    @action(detail=True, methods=["post"])
+    def palmares(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        edition = self._edition()  # CNIP staff and the edition's jury; the report's own rule decides again
+        with service_refusals():
+            job = report_job_request(
+                kind=ReportKind.LABEL_PALMARES,
                 parameters={"edition": edition.year},
                 requested_by=self.user,
                 request=request,  # type: ignore[arg-type]

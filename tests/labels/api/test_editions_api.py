@@ -599,3 +599,47 @@ def test_certificates_of_an_edition_without_ranking_are_refused_in_french(
     assert response.status_code == 400
     assert not ReportJob.objects.exists()
     assert callbacks == []
+
+
+def test_a_jury_member_withdraws_a_mark_with_its_version_and_a_stale_one_answers_409(
+    client_for, marking, jury_oai, jury_cnci
+):
+    client = client_for(jury_oai)
+    mark = {"criterion": marking["criterion"].pk, "company": marking["company"].pk, "score": "6"}
+    mark_id = client.post(f"{URL}2020/marks/", mark, content_type=JSON).json()["id"]
+
+    stale = client.delete(f"{URL}2020/marks/{mark_id}/?version=2")
+    other = client_for(jury_cnci).delete(f"{URL}2020/marks/{mark_id}/?version=1")
+    assert (stale.status_code, other.status_code) == (409, 404)
+    assert JuryScore.objects.filter(pk=mark_id).exists()
+
+    assert client.delete(f"{URL}2020/marks/{mark_id}/?version=1").status_code == 204
+    assert not JuryScore.objects.exists()
+
+
+def test_a_recusal_is_withdrawn_by_its_member_and_no_one_else_but_cnip_staff(
+    client_for, marking, jury_cnci, jury_oai, outsider
+):
+    client = client_for(jury_cnci)
+    recusal_id = client.post(
+        f"{URL}2020/recusals/", {"company": marking["company"].pk, "reason": "Ancien employeur."}, content_type=JSON
+    ).json()["id"]
+
+    assert client_for(jury_oai).delete(f"{URL}2020/recusals/{recusal_id}/").status_code == 404
+    assert client_for(outsider).delete(f"{URL}2020/recusals/{recusal_id}/").status_code == 404
+    assert Recusal.objects.filter(pk=recusal_id).exists()
+
+    assert client.delete(f"{URL}2020/recusals/{recusal_id}/").status_code == 204
+    assert not Recusal.objects.exists()
+
+
+def test_the_jury_and_cnip_staff_request_the_palmares_and_others_get_404(
+    client_for, cnip_staff, with_jury, jury_oai, outsider, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        by_jury = client_for(jury_oai).post(f"{URL}2020/palmares/", content_type=JSON)
+        by_staff = client_for(cnip_staff).post(f"{URL}2020/palmares/", content_type=JSON)
+        by_outsider = client_for(outsider).post(f"{URL}2020/palmares/", content_type=JSON)
+
+    assert (by_jury.status_code, by_staff.status_code, by_outsider.status_code) == (202, 202, 404)
+    assert ReportJob.objects.filter(kind=ReportKind.LABEL_PALMARES).count() == 2
