@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cii_platform.accounts.models import User
 from cii_platform.audit.forms import swiss_date_field
 from cii_platform.core.forms import ServiceErrorsMixin, VersionedForm
+from cii_platform.core.pages import page_action
 from cii_platform.reports.models import ReportKind
 from cii_platform.reports.services import report_job_request
 from labels.models import (
@@ -468,14 +469,12 @@ def edition_compute_view(request: HttpRequest, year: int) -> HttpResponse:
     """Compute (again) the edition's ranking (CNIP staff; anyone else gets the 404)."""
     user = _user(request)
     edition = edition_get(user=user, year=year, request=request)
-    try:
-        edition = edition_compute_ranking(edition=edition, computed_by=user, request=request)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        messages.error(request, _("Classement non calculé : %(errors)s") % {"errors": _errors(error)})
-    else:
-        messages.success(request, _("Le classement de l'édition %(year)s est calculé.") % {"year": edition.year})
+    page_action(
+        request,
+        lambda: edition_compute_ranking(edition=edition, computed_by=user, request=request),
+        done=_("Le classement de l'édition %(year)s est calculé.") % {"year": edition.year},
+        refused=_("Classement non calculé : %(errors)s"),
+    )
     return redirect("labels:edition_detail", year=year)
 
 
@@ -484,14 +483,12 @@ def edition_compute_view(request: HttpRequest, year: int) -> HttpResponse:
 def edition_submit_view(request: HttpRequest, year: int) -> HttpResponse:
     user = _user(request)
     edition = edition_get(user=user, year=year, request=request)
-    try:
-        edition_submit_to_jury(edition=edition, submitted_by=user, request=request)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        messages.error(request, _("Classement non soumis : %(errors)s") % {"errors": _errors(error)})
-    else:
-        messages.success(request, _("Le classement est soumis au jury pour approbation."))
+    page_action(
+        request,
+        lambda: edition_submit_to_jury(edition=edition, submitted_by=user, request=request),
+        done=_("Le classement est soumis au jury pour approbation."),
+        refused=_("Classement non soumis : %(errors)s"),
+    )
     return redirect("labels:edition_detail", year=year)
 
 
@@ -504,18 +501,12 @@ def edition_reopen_view(request: HttpRequest, year: int) -> HttpResponse:
         raise Http404
     version = _version_or_none(request)
     if version is not None:
-        try:
-            edition_reopen(edition=edition, expected_version=version, reopened_by=user, request=request)
-        except PermissionDenied:
-            raise Http404 from None
-        except StaleEdition as stale:
-            messages.error(request, str(stale))
-        except ValidationError as error:
-            messages.error(request, _("Édition non reprise : %(errors)s") % {"errors": _errors(error)})
-        else:
-            messages.success(
-                request, _("Le classement est annulé et l'édition revient en brouillon (approbations comprises).")
-            )
+        page_action(
+            request,
+            lambda: edition_reopen(edition=edition, expected_version=version, reopened_by=user, request=request),
+            done=_("Le classement est annulé et l'édition revient en brouillon (approbations comprises)."),
+            refused=_("Édition non reprise : %(errors)s"),
+        )
     return redirect("labels:edition_detail", year=year)
 
 
@@ -525,14 +516,12 @@ def edition_publish_view(request: HttpRequest, year: int) -> HttpResponse:
     """Publish the edition; the service refuses without the three approvals of the current ranking."""
     user = _user(request)
     edition = edition_get(user=user, year=year, request=request)
-    try:
-        edition_publish(edition=edition, published_by=user, request=request)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        messages.error(request, _("Édition non publiée : %(errors)s") % {"errors": _errors(error)})
-    else:
-        messages.success(request, _("L'édition %(year)s est publiée : ses chiffres sont figés.") % {"year": year})
+    page_action(
+        request,
+        lambda: edition_publish(edition=edition, published_by=user, request=request),
+        done=_("L'édition %(year)s est publiée : ses chiffres sont figés.") % {"year": year},
+        refused=_("Édition non publiée : %(errors)s"),
+    )
     return redirect("labels:edition_detail", year=year)
 
 

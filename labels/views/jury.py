@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cii_platform.accounts.models import User
 from cii_platform.core.forms import ServiceErrorsMixin
+from cii_platform.core.pages import page_action
 from labels.models import Criterion, CriterionKind, Edition, JuryMember, JuryScore, PartnerCompany, Recusal
 from labels.selectors.editions import edition_get, jury_member_for, marking_candidates, member_marks
 from labels.services.jury import (
@@ -274,14 +275,12 @@ def recusal_withdraw_view(request: HttpRequest, year: int, recusal_id: int) -> H
     recusal = Recusal.objects.filter(member=member, pk=recusal_id).select_related("member__edition").first()
     if recusal is None:
         raise Http404
-    try:
-        recusal_withdraw(recusal=recusal, withdrawn_by=_user(request), request=request)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        messages.error(request, _("Récusation non retirée : %(errors)s") % {"errors": _errors(error)})
-    else:
-        messages.success(request, _("Récusation retirée : vous pouvez noter cette entreprise."))
+    page_action(
+        request,
+        lambda: recusal_withdraw(recusal=recusal, withdrawn_by=_user(request), request=request),
+        done=_("Récusation retirée : vous pouvez noter cette entreprise."),
+        refused=_("Récusation non retirée : %(errors)s"),
+    )
     return redirect("labels:edition_marks", year=edition.year)
 
 
@@ -294,14 +293,14 @@ def approve_view(request: HttpRequest, year: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Le commentaire a 500 caractères au plus."))
         return redirect("labels:edition_detail", year=year)
-    try:
-        jury_approve(member=member, approved_by=_user(request), comment=form.cleaned_data["comment"], request=request)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        messages.error(request, _("Approbation non enregistrée : %(errors)s") % {"errors": _errors(error)})
-    else:
-        messages.success(request, _("Votre approbation du classement est enregistrée."))
+    page_action(
+        request,
+        lambda: jury_approve(
+            member=member, approved_by=_user(request), comment=form.cleaned_data["comment"], request=request
+        ),
+        done=_("Votre approbation du classement est enregistrée."),
+        refused=_("Approbation non enregistrée : %(errors)s"),
+    )
     return redirect("labels:edition_detail", year=year)
 
 
@@ -309,14 +308,12 @@ def approve_view(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def approval_withdraw_view(request: HttpRequest, year: int) -> HttpResponse:
     _edition, member = member_or_404(request, year)
-    try:
-        jury_approval_withdraw(member=member, withdrawn_by=_user(request), request=request)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        messages.error(request, _("Approbation non retirée : %(errors)s") % {"errors": _errors(error)})
-    else:
-        messages.success(request, _("Votre approbation est retirée."))
+    page_action(
+        request,
+        lambda: jury_approval_withdraw(member=member, withdrawn_by=_user(request), request=request),
+        done=_("Votre approbation est retirée."),
+        refused=_("Approbation non retirée : %(errors)s"),
+    )
     return redirect("labels:edition_detail", year=year)
 
 

@@ -1,0 +1,65 @@
+"""`page_action`: a page's write, with a refusal turned into the 404 or a French message, and nothing else caught."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.test import RequestFactory
+
+from cii_platform.core.exceptions import StaleVersion
+from cii_platform.core.pages import page_action
+
+
+@pytest.fixture
+def request_with_messages():  # type: ignore[no-untyped-def]
+    request = RequestFactory().post("/")
+    request.session = {}  # type: ignore[attr-defined]
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    return request
+
+
+def _said(request) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(message.level_tag, message.message) for message in get_messages(request)]
+
+
+def test_a_write_that_goes_through_says_so(request_with_messages):
+    done = page_action(request_with_messages, lambda: None, done="Enregistré.", refused="Non : %(errors)s")
+
+    assert done is True
+    assert _said(request_with_messages) == [("success", "Enregistré.")]
+
+
+def test_a_refused_write_shows_the_services_french_reasons(request_with_messages):
+    def write() -> None:
+        raise ValidationError({"year": "L'année est close.", "places": "Au moins une place."})
+
+    done = page_action(request_with_messages, write, done="Enregistré.", refused="Non enregistré : %(errors)s")
+
+    assert done is False
+    assert _said(request_with_messages) == [("error", "Non enregistré : L'année est close. Au moins une place.")]
+
+
+def test_a_stale_version_shows_its_own_message(request_with_messages):
+    def write() -> None:
+        raise StaleVersion("Modifié entre-temps par quelqu'un d'autre.")
+
+    assert page_action(request_with_messages, write, done="Enregistré.", refused="Non : %(errors)s") is False
+    assert _said(request_with_messages) == [("error", "Modifié entre-temps par quelqu'un d'autre.")]
+
+
+def test_a_forbidden_write_is_the_404_of_a_missing_page(request_with_messages):
+    def write() -> None:
+        raise PermissionDenied
+
+    with pytest.raises(Http404):
+        page_action(request_with_messages, write, done="Enregistré.", refused="Non : %(errors)s")
+    assert _said(request_with_messages) == []
+
+
+def test_a_fault_is_not_caught(request_with_messages):
+    def write() -> None:
+        raise RuntimeError("panne")
+
+    with pytest.raises(RuntimeError):
+        page_action(request_with_messages, write, done="Enregistré.", refused="Non : %(errors)s")
