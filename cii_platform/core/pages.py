@@ -1,7 +1,7 @@
 """What the pages share around a service call: the page-side twin of `cii_platform.core.api.service_refusals`."""
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,19 +12,26 @@ from cii_platform.core.exceptions import StaleVersion
 if TYPE_CHECKING:  # django-stubs is a development dependency only
     from django_stubs_ext import StrOrPromise
 
+T = TypeVar("T")
+
 
 def page_action(
-    request: HttpRequest, write: Callable[[], object], *, done: "StrOrPromise", refused: "StrOrPromise"
+    request: HttpRequest,
+    write: Callable[[], T],
+    *,
+    done: "StrOrPromise | Callable[[T], StrOrPromise]",
+    refused: "StrOrPromise",
 ) -> bool:
     """Run a page's write (a service call) and say how it went; return whether it went through.
 
     A `PermissionDenied` is the 404 of a missing page (a forbidden object looks like a missing one);
     a stale version shows its own French message; any other `ValidationError` shows `refused`, whose
-    `%(errors)s` receives the service's French reasons; a write that went through shows `done`.
-    Nothing else is caught: a fault is a fault.
+    `%(errors)s` receives the service's French reasons; a write that went through shows `done` (or
+    `done(result)` when the message depends on what the service returned). Nothing else is caught:
+    a fault is a fault.
     """
     try:
-        write()
+        result = write()
     except PermissionDenied:
         raise Http404 from None
     except StaleVersion as stale:
@@ -33,5 +40,5 @@ def page_action(
     except ValidationError as error:
         messages.error(request, str(refused) % {"errors": " ".join(error.messages)})
         return False
-    messages.success(request, str(done))
+    messages.success(request, str(done(result) if callable(done) else done))
     return True

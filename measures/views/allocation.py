@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cii_platform.accounts.models import User
 from cii_platform.audit.forms import swiss_date_field
 from cii_platform.core.forms import ServiceErrorsMixin
+from cii_platform.core.pages import page_action
 from measures.models import Measure, Sector
 from measures.selectors.allocation import (
     round_detail,
@@ -33,7 +34,7 @@ from measures.selectors.allocation import (
     rounds_member_or_404,
     simulation_compare,
 )
-from measures.services.allocation import StaleRound, round_adjust_line, round_confirm, round_open, round_propose
+from measures.services.allocation import round_adjust_line, round_confirm, round_open, round_propose
 
 
 def _user(request: HttpRequest) -> User:
@@ -164,22 +165,17 @@ def round_propose_view(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = round_get(user=user, round_id=round_id, request=request)
     form = _version(request)
     if form is not None:
-        try:
-            result = round_propose(
+        page_action(
+            request,
+            lambda: round_propose(
                 round=round_, by=user, expected_version=form.cleaned_data["version"], request=request
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except StaleRound as stale:
-            messages.error(request, str(stale))
-        except ValidationError as error:
-            messages.error(request, _("Proposition non calculée : %(errors)s") % {"errors": _errors(error)})
-        else:
-            messages.success(
-                request,
+            ),
+            done=lambda result: (
                 _("Proposition calculée : %(served)d demande(s) servie(s) sur %(total)d.")
-                % {"served": result.served, "total": len(result.lines)},
-            )
+                % {"served": result.served, "total": len(result.lines)}
+            ),
+            refused=_("Proposition non calculée : %(errors)s"),
+        )
     return redirect("measures:round_detail", round_id=round_.pk)
 
 
@@ -224,29 +220,23 @@ def round_adjust_view(request: HttpRequest, round_id: int, line_id: int) -> Http
             messages.error(request, _("Choisissez une des mesures souhaitées par la demande."))
             return redirect("measures:round_detail", round_id=round_id)
         measure = preferred[code]
-    try:
-        round_adjust_line(
-            line=line, by=user, measure=measure, expected_version=form.cleaned_data["version"], request=request
-        )
-    except PermissionDenied:
-        raise Http404 from None
-    except StaleRound as stale:
-        messages.error(request, str(stale))
-    except ValidationError as error:
-        messages.error(request, _("Ajustement refusé : %(errors)s") % {"errors": _errors(error)})
+    if measure is None:
+        done = _("La demande %(reference)s est écartée et rejoint la liste d'attente.") % {
+            "reference": line.request.reference
+        }
     else:
-        if measure is None:
-            messages.success(
-                request,
-                _("La demande %(reference)s est écartée et rejoint la liste d'attente.")
-                % {"reference": line.request.reference},
-            )
-        else:
-            messages.success(
-                request,
-                _("La demande %(reference)s est attribuée à « %(measure)s ».")
-                % {"reference": line.request.reference, "measure": measure.name},
-            )
+        done = _("La demande %(reference)s est attribuée à « %(measure)s ».") % {
+            "reference": line.request.reference,
+            "measure": measure.name,
+        }
+    page_action(
+        request,
+        lambda: round_adjust_line(
+            line=line, by=user, measure=measure, expected_version=form.cleaned_data["version"], request=request
+        ),
+        done=done,
+        refused=_("Ajustement refusé : %(errors)s"),
+    )
     return redirect("measures:round_detail", round_id=round_id)
 
 
@@ -258,18 +248,14 @@ def round_confirm_view(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = round_get(user=user, round_id=round_id, request=request)
     form = _version(request)
     if form is not None:
-        try:
-            placements = round_confirm(
+        page_action(
+            request,
+            lambda: round_confirm(
                 round=round_, by=user, expected_version=form.cleaned_data["version"], request=request
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except StaleRound as stale:
-            messages.error(request, str(stale))
-        except ValidationError as error:
-            messages.error(request, _("Tour non confirmé : %(errors)s") % {"errors": _errors(error)})
-        else:
-            messages.success(request, _("Tour confirmé : %(count)d placement(s) créé(s).") % {"count": len(placements)})
+            ),
+            done=lambda placements: _("Tour confirmé : %(count)d placement(s) créé(s).") % {"count": len(placements)},
+            refused=_("Tour non confirmé : %(errors)s"),
+        )
     return redirect("measures:round_detail", round_id=round_.pk)
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cii_platform.accounts.models import User
 from cii_platform.audit.forms import swiss_date_field
 from cii_platform.core.forms import ServiceErrorsMixin
+from cii_platform.core.pages import page_action
 from measures.models import Measure, Sector
 from measures.roles import delegate_sectors, is_coordination_member
 from measures.selectors.budgets import (
@@ -148,14 +149,12 @@ def budget_year_open_view(request: HttpRequest) -> HttpResponse:
 def budget_year_close_view(request: HttpRequest, year: int) -> HttpResponse:
     user = _user(request)
     budget_year = budget_year_get(user=user, year=year)
-    try:
-        budget_year_close(budget_year=budget_year, closed_by=user, request=request)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("L'année %(year)d est clôturée.") % {"year": year})
+    page_action(
+        request,
+        lambda: budget_year_close(budget_year=budget_year, closed_by=user, request=request),
+        done=_("L'année %(year)d est clôturée.") % {"year": year},
+        refused="%(errors)s",
+    )
     return redirect("measures:budget_table", year=year)
 
 
@@ -264,16 +263,14 @@ def loan_answer(request: HttpRequest, loan_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choisissez d'accepter ou de refuser."))
         return redirect("measures:loans", year=loan.year.year)
-    try:
-        answered = place_loan_answer(
+    page_action(
+        request,
+        lambda: place_loan_answer(
             loan=loan, agree=form.cleaned_data["decision"] == LoanAnswerForm.AGREE, answered_by=user, request=request
-        )
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Prêt %(status)s.") % {"status": answered.get_status_display()})
+        ),
+        done=lambda answered: _("Prêt %(status)s.") % {"status": answered.get_status_display()},
+        refused="%(errors)s",
+    )
     return redirect("measures:loans", year=loan.year.year)
 
 
