@@ -63,3 +63,15 @@ def test_a_fault_is_not_caught(request_with_messages):
 
     with pytest.raises(RuntimeError):
         page_action(request_with_messages, write, done="Enregistré.", refused="Non : %(errors)s")
+
+
+def test_the_message_of_a_write_that_went_through_may_be_built_from_its_result(request_with_messages):
+    done = page_action(
+        request_with_messages,
+        lambda: [1, 2, 3],
+        done=lambda placements: f"Tour confirmé : {len(placements)} placement(s) créé(s).",
+        refused="Non : %(errors)s",
+    )
+
+    assert done is True
+    assert _said(request_with_messages) == [("success", "Tour confirmé : 3 placement(s) créé(s).")]
