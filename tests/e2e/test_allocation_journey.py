@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from measures.models import PlaceKind, Placement
 from tests.conftest import PASSWORD
@@ -48,14 +49,14 @@ def test_a_member_opens_a_round_runs_it_reads_the_reasons_confirms_and_opens_the
 
     # Run the allocation: one request is served, the other waits with its reason.
     page.get_by_role("button", name="Calculer la proposition").click()
-    assert page.get_by_text("Proposition calculée : 1 demande(s) servie(s) sur 2.").is_visible()
+    expect(page.get_by_text("Proposition calculée : 1 demande(s) servie(s) sur 2.")).to_be_visible()
     unserved = page.locator("#non-servies tbody tr", has_text=waiting.reference)
     assert unserved.get_by_text("plus de place disponible dans les mesures demandées").is_visible()
     assert page.locator("#servies", has_text=served.reference).is_visible()
 
     # Confirm, then open the month's dashboard.
     page.get_by_role("button", name="Confirmer la proposition").click()
-    assert page.get_by_text("Tour confirmé : 1 placement(s) créé(s).").is_visible()
+    expect(page.get_by_text("Tour confirmé : 1 placement(s) créé(s).")).to_be_visible()
     assert Placement.objects.filter(request=served).exists()
     page.get_by_role("link", name=f"Voir le tableau de bord mensuel · {first_day:%m.%Y}").click()
     page.wait_for_url(re.compile(rf"/mesures/.*\?mois={first_day:%Y-%m}$"))

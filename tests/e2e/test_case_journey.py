@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cii_platform.core.demo import DEMO_PASSWORD
 from cii_platform.partners.models import PartnerService
@@ -55,7 +56,7 @@ def test_signal_score_share_on_consent_plan_meet_and_close(page, demo_canton):
     page.get_by_label("Aide sociale (AS)").check()
     page.get_by_label("Motif du signalement").fill("Fin de droit au chômage, demande d'aide sociale, santé fragile.")
     page.get_by_role("button", name="Signaler et ouvrir le dossier").click()
-    assert page.get_by_text("Ce numéro AVS n'est pas valable").is_visible()
+    expect(page.get_by_text("Ce numéro AVS n'est pas valable")).to_be_visible()
     page.get_by_label("Numéro AVS (si connu)").fill("756.9217.0769.85")
     page.get_by_role("button", name="Signaler et ouvrir le dossier").click()
     page.wait_for_url(re.compile(r"/dossiers/CII-\d{4}-\d{5}/$"))
@@ -117,19 +118,19 @@ def test_signal_score_share_on_consent_plan_meet_and_close(page, demo_canton):
     page.get_by_role("button", name="Enregistrer la séance").click()
     page.goto(f"/dossiers/{reference}/")
     page.get_by_role("link", name=f"Séance du {today:%d.%m.%Y}").click()
-    assert page.get_by_text("Bilan médical demandé").first.is_visible()
+    expect(page.get_by_text("Bilan médical demandé").first).to_be_visible()
     page.goto(f"/dossiers/{reference}/")
 
     # The lead service moves the case on and closes it with an outcome.
     for status in ("en évaluation", "plan d'action"):
         page.get_by_label(status, exact=True).check()
         page.get_by_role("button", name="Enregistrer le changement").click()
-        assert page.get_by_text("Le statut du dossier a été mis à jour.").is_visible()
+        expect(page.get_by_text("Le statut du dossier a été mis à jour.")).to_be_visible()
     page.get_by_label("clôturé", exact=True).check()
     page.get_by_label("Issue (pour clôturer)").select_option(label="emploi sur le premier marché du travail")
     page.get_by_label("Date de l'issue (jj.mm.aaaa)").fill(today.strftime("%d.%m.%Y"))
     page.get_by_role("button", name="Enregistrer le changement").click()
-    assert page.get_by_text("Le statut du dossier a été mis à jour.").is_visible()
+    expect(page.get_by_text("Le statut du dossier a été mis à jour.")).to_be_visible()
     assert page.get_by_text("emploi sur le premier marché du travail").first.is_visible()
 
     # The indicators count the new exit (one case: shown as a suppressed small cell).

@@ -43,6 +43,7 @@ def test_the_2020_ranking_is_computed_approved_published_and_its_certificates_pr
     page.get_by_role("link", name="Label Intégration").first.click()
     page.get_by_role("link", name="Label Intégration 2020").click()
     page.get_by_role("button", name="Calculer le classement").click()
+    page.get_by_text("Le classement de l'édition 2020 est calculé.").wait_for(state="visible")
     figures = page.locator("#chiffres-titre ~ table")
     days = figures.locator("tr", has=page.get_by_role("rowheader", name="Jours de stage")).inner_text()
     rate = figures.locator("tr", has=page.get_by_role("rowheader", name="Taux de réinsertion")).inner_text()
@@ -50,6 +51,7 @@ def test_the_2020_ranking_is_computed_approved_published_and_its_certificates_pr
     assert "41.67\u00a0%" in rate and "56.25\u00a0%" in rate
     assert page.locator("#classement tbody tr").count() >= 24
     page.get_by_role("button", name="Soumettre au jury").click()
+    page.get_by_text("Le classement est soumis au jury pour approbation.").wait_for(state="visible")
     assert Edition.objects.get(year=2020).status == EditionStatus.JURY
 
     for username in JURY:
@@ -60,11 +62,12 @@ def test_the_2020_ranking_is_computed_approved_published_and_its_certificates_pr
         jury_page.goto("/label/editions/2020/")
         jury_page.get_by_label("Commentaire (facultatif)").fill("Classement vérifié.")
         jury_page.get_by_role("button", name="Approuver le classement").click()
-        assert jury_page.get_by_role("button", name="Retirer mon approbation").is_visible()
+        jury_page.get_by_role("button", name="Retirer mon approbation").wait_for(state="visible")
         context.close()
 
     page.reload()
     page.get_by_role("button", name="Publier l'édition").click()
+    page.get_by_text("L'édition 2020 est publiée : ses chiffres sont figés.").wait_for(state="visible")
     assert Edition.objects.get(year=2020).status == EditionStatus.PUBLISHED
 
     with start_worker(redis_worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=60):

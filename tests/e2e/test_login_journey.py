@@ -52,7 +52,9 @@ def test_a_wrong_password_shows_a_french_error_and_logout_ends_the_session(page,
     page.get_by_label("Identifiant").fill("orp.conseiller")
     page.get_by_label("Mot de passe").fill("faux")
     page.get_by_role("button", name="Se connecter").click()
-    assert page.get_by_role("alert").get_by_text("Identifiant ou mot de passe incorrect").is_visible()
+    refusal = page.get_by_role("alert").get_by_text("Identifiant ou mot de passe incorrect")
+    refusal.wait_for(state="visible")  # the answer to the submitted form, not the page before it
+    assert refusal.is_visible()
 
     log_in(page, "orp.conseiller")
     page.wait_for_url(re.compile(r"/$"))
