@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 
 from cii_platform.core.exceptions import StaleVersion
+from cii_platform.core.forms import ServiceErrorsMixin
 
 if TYPE_CHECKING:  # django-stubs is a development dependency only
     from django_stubs_ext import StrOrPromise
@@ -42,3 +43,21 @@ def page_action(
         return False
     messages.success(request, str(done(result) if callable(done) else done))
     return True
+
+
+def form_action(form: ServiceErrorsMixin, write: Callable[[], T]) -> T | None:
+    """Run a form's write (a service call): its result, or None when refused, the reasons then on the form.
+
+    For writes that return what they wrote. A `PermissionDenied` is the 404 of a missing page; a stale
+    version's French message goes above the form and a `ValidationError` on the fields it names
+    (`ServiceErrorsMixin.add_service_errors`), so that the page shows the form again with what was typed.
+    """
+    try:
+        return write()
+    except PermissionDenied:
+        raise Http404 from None
+    except StaleVersion as stale:
+        form.add_service_errors(ValidationError(str(stale)))
+    except ValidationError as error:
+        form.add_service_errors(error)
+    return None

@@ -1045,12 +1045,11 @@ class EditionViewSet(StaffViewSet):
             )
         return Response(SpecialLabelEntrySerializer(changed).data)
 
-    @action(detail=True, methods=["post"])
-    def certificates(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        edition = self._staff_edition()
+    def _report(self, request: Request, edition: Edition, kind: ReportKind) -> Response:
+        """Request the edition's document of `kind` from the worker: 202 with the job and its page."""
         with service_refusals():
             job = report_job_request(
-                kind=ReportKind.LABEL_CERTIFICATES,
+                kind=kind,
                 parameters={"edition": edition.year},
                 requested_by=self.user,
                 request=request,  # type: ignore[arg-type]
@@ -1059,17 +1058,13 @@ class EditionViewSet(StaffViewSet):
         return Response(ReportJobSerializer({"job": job.pk, "url": url}).data, status=status.HTTP_202_ACCEPTED)
 
     @action(detail=True, methods=["post"])
+    def certificates(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._report(request, self._staff_edition(), ReportKind.LABEL_CERTIFICATES)
+
+    @action(detail=True, methods=["post"])
     def palmares(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        edition = self._edition()  # CNIP staff and the edition's jury; the report's own rule decides again
-        with service_refusals():
-            job = report_job_request(
-                kind=ReportKind.LABEL_PALMARES,
-                parameters={"edition": edition.year},
-                requested_by=self.user,
-                request=request,  # type: ignore[arg-type]
-            )
-        url = request.build_absolute_uri(reverse("reports:detail", kwargs={"job_id": job.pk}))
-        return Response(ReportJobSerializer({"job": job.pk, "url": url}).data, status=status.HTTP_202_ACCEPTED)
+        # CNIP staff and the edition's jury; the report's own rule decides again.
+        return self._report(request, self._edition(), ReportKind.LABEL_PALMARES)
 
 
 router_registrations = [("label/editions", EditionViewSet, "labels-edition")]

@@ -27,10 +27,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cii_platform.accounts.models import User
 from cii_platform.core.forms import ServiceErrorsMixin, VersionedForm
+from cii_platform.core.pages import form_action
 from labels.models import Canton
 from labels.selectors.companies import cnip_staff_or_404, company_branches, company_get, company_list
 from labels.selectors.internships import internship_list
-from labels.services.companies import COMPANY_FIELDS, StaleCompany, company_create, company_update
+from labels.services.companies import COMPANY_FIELDS, company_create, company_update
 from labels.services.company_import import FIELD_LABELS, MAX_BYTES, company_import
 from labels.views import internships
 
@@ -178,13 +179,8 @@ def company_new(request: HttpRequest) -> HttpResponse:
     user = cnip_staff_or_404(_user(request))
     form = CompanyForm(_posted(request), editing=False)
     if request.method == "POST" and form.is_valid():
-        try:
-            company = company_create(created_by=user, request=request, **_company_data(form))
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        company = form_action(form, lambda: company_create(created_by=user, request=request, **_company_data(form)))
+        if company is not None:
             messages.success(request, _("L'entreprise a été enregistrée."))
             return redirect("labels:company_detail", company_id=company.pk)
     return render(request, "labels/company_form.html", {"form": form, "company": None})
@@ -200,21 +196,17 @@ def company_edit(request: HttpRequest, company_id: int) -> HttpResponse:
     initial["version"] = company.version
     form = CompanyForm(_posted(request), initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
-        try:
-            company_update(
+        saved = form_action(
+            form,
+            lambda: company_update(
                 company=company,
                 expected_version=form.cleaned_data["version"],
                 changed_by=user,
                 request=request,
                 **_company_data(form),
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except StaleCompany as stale:
-            form.add_error(None, str(stale))  # the bound form keeps what was typed
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+            ),
+        )
+        if saved is not None:  # refused: the bound form keeps what was typed
             messages.success(request, _("L'entreprise a été modifiée."))
             return redirect("labels:company_detail", company_id=company.pk)
     return render(request, "labels/company_form.html", {"form": form, "company": company})

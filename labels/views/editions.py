@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cii_platform.accounts.models import User
 from cii_platform.audit.forms import swiss_date_field
 from cii_platform.core.forms import ServiceErrorsMixin, VersionedForm
-from cii_platform.core.pages import page_action
+from cii_platform.core.pages import form_action, page_action
 from cii_platform.reports.models import ReportKind
 from cii_platform.reports.services import report_job_request
 from labels.models import (
@@ -78,10 +78,6 @@ DAYS_DEFINITION = gettext_lazy(
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]  # login_required guarantees an account
-
-
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def percent(value: Decimal | float | None, *, already_percent: bool = False) -> str:
@@ -276,13 +272,8 @@ def edition_create_view(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = EditionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            edition = edition_create(created_by=user, request=request, **form.cleaned_data)
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        edition = form_action(form, lambda: edition_create(created_by=user, request=request, **form.cleaned_data))
+        if edition is not None:
             messages.success(
                 request,
                 _("L'édition %(year)s est ouverte avec les critères par défaut : complétez le jury.")
@@ -305,15 +296,13 @@ def edition_edit_view(request: HttpRequest, year: int) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             version = data.pop("version")
-            try:
-                edition_update(edition=edition, expected_version=version, updated_by=user, request=request, **data)
-            except PermissionDenied:
-                raise Http404 from None
-            except StaleEdition as stale:
-                form.add_error(None, str(stale))
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
+            saved = form_action(
+                form,
+                lambda: edition_update(
+                    edition=edition, expected_version=version, updated_by=user, request=request, **data
+                ),
+            )
+            if saved is not None:
                 messages.success(request, _("Les réglages de l'édition sont enregistrés."))
                 return redirect("labels:edition_detail", year=edition.year)
         return render(request, "labels/edition_form.html", {"form": form, "edition": edition}, status=400)
@@ -537,14 +526,14 @@ def special_label_view(request: HttpRequest, year: int, entry_id: int) -> HttpRe
     if not form.is_valid():
         messages.error(request, _("Label spécial non enregistré : %(errors)s") % {"errors": _errors_of(form)})
         return redirect("labels:edition_detail", year=year)
-    try:
-        special_label_set(entry=entry, label=form.cleaned_data["special_label"], set_by=_user(request), request=request)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        messages.error(request, _("Label spécial non enregistré : %(errors)s") % {"errors": _errors(error)})
-    else:
-        messages.success(request, _("Label spécial de %(company)s enregistré.") % {"company": entry.company_name})
+    page_action(
+        request,
+        lambda: special_label_set(
+            entry=entry, label=form.cleaned_data["special_label"], set_by=_user(request), request=request
+        ),
+        done=_("Label spécial de %(company)s enregistré.") % {"company": entry.company_name},
+        refused=_("Label spécial non enregistré : %(errors)s"),
+    )
     return redirect("labels:edition_detail", year=year)
 
 
@@ -563,7 +552,7 @@ def _request_report(request: HttpRequest, year: int, kind: ReportKind, company_i
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as error:
-        messages.error(request, _("Document non demandé : %(errors)s") % {"errors": _errors(error)})
+        messages.error(request, _("Document non demandé : %(errors)s") % {"errors": " ".join(error.messages)})
         return redirect("labels:edition_detail", year=year)
     messages.success(request, _("Votre demande est enregistrée : le document est en préparation."))
     return redirect("reports:detail", job_id=job.pk)
@@ -652,21 +641,17 @@ def criterion_add_view(request: HttpRequest, year: int) -> HttpResponse:
             max_score=data["max_score"] or 10,
             description=data["description"],
         )
-        try:
-            criterion_set(
+        added = form_action(
+            form,
+            lambda: criterion_set(
                 edition=edition,
                 terms=terms,
                 expected_version=data["version"],
                 changed_by=_user(request),
                 request=request,
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except StaleEdition as stale:
-            form.add_error(None, str(stale))
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+            ),
+        )
+        if added is not None:
             messages.success(request, _("Le critère « %(name)s » est ajouté.") % {"name": terms.name})
             return redirect("labels:edition_criteria", year=year)
     return _criteria_page(request, edition, add_form=form, status=400)
@@ -691,22 +676,18 @@ def criterion_change_view(request: HttpRequest, year: int, criterion_id: int) ->
             max_score=data["max_score"] or criterion.max_score,
             description=criterion.description,
         )
-        try:
-            criterion_set(
+        changed = form_action(
+            form,
+            lambda: criterion_set(
                 edition=edition,
                 terms=terms,
                 criterion=criterion,
                 expected_version=data["version"],
                 changed_by=_user(request),
                 request=request,
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except StaleEdition as stale:
-            form.add_error(None, str(stale))
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+            ),
+        )
+        if changed is not None:
             messages.success(request, _("Le critère « %(name)s » est enregistré.") % {"name": criterion.name})
             return redirect("labels:edition_criteria", year=year)
     return _criteria_page(request, edition, bound=(criterion.pk, form), status=400)
@@ -721,16 +702,14 @@ def criterion_delete_view(request: HttpRequest, year: int, criterion_id: int) ->
         raise Http404
     version = _version_or_none(request)
     if version is not None:
-        try:
-            criterion_delete(criterion=criterion, expected_version=version, deleted_by=_user(request), request=request)
-        except PermissionDenied:
-            raise Http404 from None
-        except StaleEdition as stale:
-            messages.error(request, str(stale))
-        except ValidationError as error:
-            messages.error(request, _("Critère non supprimé : %(errors)s") % {"errors": _errors(error)})
-        else:
-            messages.success(request, _("Le critère « %(name)s » est supprimé.") % {"name": criterion.name})
+        page_action(
+            request,
+            lambda: criterion_delete(
+                criterion=criterion, expected_version=version, deleted_by=_user(request), request=request
+            ),
+            done=_("Le critère « %(name)s » est supprimé.") % {"name": criterion.name},
+            refused=_("Critère non supprimé : %(errors)s"),
+        )
     return redirect("labels:edition_criteria", year=year)
 
 
@@ -807,16 +786,14 @@ def jury_seat_remove_view(request: HttpRequest, year: int, seat: str) -> HttpRes
         raise Http404
     version = _version_or_none(request)
     if version is not None:
-        try:
-            jury_member_remove(member=member, expected_version=version, removed_by=_user(request), request=request)
-        except PermissionDenied:
-            raise Http404 from None
-        except StaleEdition as stale:
-            messages.error(request, str(stale))
-        except ValidationError as error:
-            messages.error(request, _("Siège non libéré : %(errors)s") % {"errors": _errors(error)})
-        else:
-            messages.success(request, _("Le siège « %(seat)s » est libéré.") % {"seat": member.get_seat_display()})
+        page_action(
+            request,
+            lambda: jury_member_remove(
+                member=member, expected_version=version, removed_by=_user(request), request=request
+            ),
+            done=_("Le siège « %(seat)s » est libéré.") % {"seat": member.get_seat_display()},
+            refused=_("Siège non libéré : %(errors)s"),
+        )
     return redirect("labels:edition_jury", year=year)
 
 

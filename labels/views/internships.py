@@ -16,8 +16,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
@@ -27,12 +26,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cii_platform.accounts.models import User
 from cii_platform.audit.forms import swiss_date_field
 from cii_platform.core.forms import ServiceErrorsMixin, VersionedForm
+from cii_platform.core.pages import form_action
 from cii_platform.core.pagination import keyset_page
 from labels.models import Internship, PartnerCompany, TrainingProgramme
 from labels.selectors.companies import cnip_staff_or_404, company_list
 from labels.selectors.figures import internship_days
 from labels.selectors.internships import internship_get, internship_list, programme_list
-from labels.services.internships import StaleInternship, internship_create, internship_update
+from labels.services.internships import internship_create, internship_update
 
 PAGE_SIZE = 50
 
@@ -213,13 +213,10 @@ def internship_new(request: HttpRequest) -> HttpResponse:
         initial["company"] = company_id
     form = InternshipForm(_posted(request), initial=initial, editing=False, **_choices(user, None))
     if request.method == "POST" and form.is_valid():
-        try:
-            internship = internship_create(created_by=user, request=request, **_internship_data(form))
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+        internship = form_action(
+            form, lambda: internship_create(created_by=user, request=request, **_internship_data(form))
+        )
+        if internship is not None:
             messages.success(request, _("Le stage a été enregistré."))
             return redirect("labels:company_detail", company_id=internship.company_id)
     return render(request, "labels/internship_form.html", {"form": form, "internship": None})
@@ -244,21 +241,17 @@ def internship_edit(request: HttpRequest, internship_id: int) -> HttpResponse:
     }
     form = InternshipForm(_posted(request), initial=initial, editing=True, **_choices(user, internship))
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = internship_update(
+        saved = form_action(
+            form,
+            lambda: internship_update(
                 internship=internship,
                 expected_version=form.cleaned_data["version"],
                 changed_by=user,
                 request=request,
                 **_internship_data(form),
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except StaleInternship as stale:
-            form.add_error(None, str(stale))  # the bound form keeps what was typed
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+            ),
+        )
+        if saved is not None:  # refused: the bound form keeps what was typed
             messages.success(request, _("Le stage a été modifié."))
             return redirect("labels:company_detail", company_id=saved.company_id)
     return render(request, "labels/internship_form.html", {"form": form, "internship": internship})

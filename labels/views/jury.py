@@ -41,10 +41,6 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]  # login_required guarantees an account
 
 
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 def member_or_404(request: HttpRequest, year: int) -> tuple[Edition, JuryMember]:
     """The edition of `year` and the seat the user holds in its jury; the 404 of a missing page otherwise."""
     user = _user(request)

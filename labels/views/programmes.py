@@ -7,8 +7,7 @@ refer to it); the form refuses a code already taken, in French, and keeps what w
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from cii_platform.accounts.models import User
 from cii_platform.core.forms import ServiceErrorsMixin
+from cii_platform.core.pages import form_action
 from labels.selectors.internships import programme_list
 from labels.services.internships import programme_create
 
@@ -39,15 +39,13 @@ def programme_index(request: HttpRequest) -> HttpResponse:
     programmes = list(programme_list(user=user))
     form = ProgrammeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            programme = programme_create(
+        programme = form_action(
+            form,
+            lambda: programme_create(
                 code=form.cleaned_data["code"], name=form.cleaned_data["name"], created_by=user, request=request
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+            ),
+        )
+        if programme is not None:
             messages.success(request, _("La formation « %(name)s » est enregistrée.") % {"name": programme.name})
             return redirect("labels:programme_list")
     return render(request, "labels/programme_list.html", {"programmes": programmes, "form": form})

@@ -1,6 +1,7 @@
 """`page_action`: a page's write, with a refusal turned into the 404 or a French message, and nothing else caught."""
 
 import pytest
+from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +9,8 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from cii_platform.core.exceptions import StaleVersion
-from cii_platform.core.pages import page_action
+from cii_platform.core.forms import ServiceErrorsMixin
+from cii_platform.core.pages import form_action, page_action
 
 
 @pytest.fixture
@@ -75,3 +77,42 @@ def test_the_message_of_a_write_that_went_through_may_be_built_from_its_result(r
 
     assert done is True
     assert _said(request_with_messages) == [("success", "Tour confirmé : 3 placement(s) créé(s).")]
+
+
+class _Form(ServiceErrorsMixin, forms.Form):
+    places = forms.IntegerField(required=False)
+
+
+def test_a_form_write_gives_back_what_it_wrote():
+    form = _Form({"places": "3"})
+    assert form.is_valid()
+
+    assert form_action(form, lambda: "ligne enregistrée") == "ligne enregistrée"
+    assert not form.errors
+
+
+def test_a_refused_form_write_puts_the_reasons_on_the_fields_and_the_stale_message_above():
+    refused, stale = _Form({"places": "3"}), _Form({"places": "3"})
+    assert refused.is_valid() and stale.is_valid()
+
+    def invalid() -> None:
+        raise ValidationError({"places": "Au moins une place."})
+
+    def outdated() -> None:
+        raise StaleVersion("Modifié entre-temps par quelqu'un d'autre.")
+
+    assert form_action(refused, invalid) is None
+    assert form_action(stale, outdated) is None
+    assert refused.errors == {"places": ["Au moins une place."]}
+    assert stale.non_field_errors() == ["Modifié entre-temps par quelqu'un d'autre."]
+
+
+def test_a_forbidden_form_write_is_the_404_of_a_missing_page():
+    form = _Form({"places": "3"})
+    assert form.is_valid()
+
+    def forbidden() -> None:
+        raise PermissionDenied
+
+    with pytest.raises(Http404):
+        form_action(form, forbidden)
